@@ -1,0 +1,69 @@
+"""Assignments and their questions: ids, numbering, points, and what each question forbids."""
+
+import importlib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from graders.errors import GraderError
+
+GRADERS_DIR = Path(__file__).parent
+TEMPLATES_DIR = GRADERS_DIR.parent / "student_templates"
+
+
+@dataclass(frozen=True)
+class Question:
+    """One graded question. `functions` are the names the grader calls in the notebook;
+    `forbidden` are dotted names (modules or functions) their cells must not use."""
+
+    id: str
+    number: str
+    title: str
+    points: float
+    functions: tuple[str, ...] = ()
+    forbidden: tuple[str, ...] = ()
+    manual: bool = False
+
+
+@dataclass(frozen=True)
+class Assignment:
+    id: str
+    title: str
+    notebook: str
+    questions: tuple[Question, ...]
+
+    @property
+    def directory(self) -> Path:
+        return GRADERS_DIR / self.id
+
+    @property
+    def template(self) -> Path:
+        return TEMPLATES_DIR / self.id / self.notebook
+
+    @property
+    def autograded(self) -> tuple[Question, ...]:
+        return tuple(q for q in self.questions if not q.manual)
+
+    @property
+    def points(self) -> float:
+        return sum(q.points for q in self.autograded)
+
+    def question(self, question_id: str) -> Question:
+        for q in self.questions:
+            if q.id == question_id:
+                return q
+        raise GraderError(f"{self.id} has no question {question_id!r}")
+
+
+def available() -> list[str]:
+    """Ids of the assignments that have a grader package."""
+    return sorted(p.parent.name for p in GRADERS_DIR.glob("*/assignment.py"))
+
+
+def load_assignment(assignment_id: str) -> Assignment:
+    """The Assignment called `assignment_id`, or a GraderError listing the ones that exist."""
+    if not re.fullmatch(r"[a-z0-9_]+", assignment_id) or assignment_id not in available():
+        raise GraderError(
+            f"unknown assignment {assignment_id!r}; available: {', '.join(available())}"
+        )
+    return importlib.import_module(f"graders.{assignment_id}.assignment").ASSIGNMENT

@@ -1,0 +1,130 @@
+"""`dlgrade`: grade, check, solve, kit, autograder, list, theory."""
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from graders.assignments import available, load_assignment
+from graders.errors import GraderError
+
+HELP = {
+    "grade": "grade a notebook with all tests (hidden ones included) and write results.json",
+    "check": "run the public checks on your notebook before you submit",
+    "solve": "build the solution notebook from the template and reference/",
+    "kit": "build the student kit: template + a checker with public tests only",
+    "autograder": "build the zip to upload to Gradescope",
+    "list": "list assignments, questions and points",
+    "theory": "list, verify or typeset the pen-and-paper derivations",
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="dlgrade", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    grade = commands.add_parser("grade", help=HELP["grade"])
+    grade.add_argument("assignment")
+    grade.add_argument("submission", type=Path, help="a notebook, or a folder holding one")
+    grade.add_argument("--results", type=Path, help="where to write results.json")
+    grade.add_argument("--seed", type=int, help="reuse a run's seed (staff reproducing a grade)")
+    grade.add_argument("--graded-only", action="store_true",
+                       help="skip cells tagged 'experiment' (plots, long explorations)")
+
+    check = commands.add_parser("check", help=HELP["check"])
+    check.add_argument("notebook", type=Path)
+
+    for name in ("solve", "kit"):
+        sub = commands.add_parser(name, help=HELP[name])
+        sub.add_argument("assignment")
+        sub.add_argument("-o", "--out", type=Path, required=True, help="output folder")
+
+    zip_parser = commands.add_parser("autograder", help=HELP["autograder"])
+    zip_parser.add_argument("assignment")
+    zip_parser.add_argument("-o", "--out", type=Path, default=Path("autograder.zip"))
+
+    commands.add_parser("list", help=HELP["list"])
+    commands.add_parser("theory", help=HELP["theory"], add_help=False)
+
+    args, rest = parser.parse_known_args(argv)
+    if args.command == "theory":
+        from theory.cli import main as theory_main
+
+        return theory_main(rest)
+    if rest:
+        parser.error(f"unrecognized arguments: {' '.join(rest)}")
+    try:
+        return COMMANDS[args.command](args)
+    except GraderError as err:
+        print(f"dlgrade: {err}", file=sys.stderr)
+        return 2
+
+
+def _grade(args) -> int:
+    from graders.harness import grade
+    from graders.report import format_table
+
+    document = grade(load_assignment(args.assignment), args.submission, args.results,
+                     seed=args.seed, graded_only=args.graded_only)
+    print(format_table(document))
+    return 0
+
+
+def _check(args) -> int:
+    from graders.harness import grade
+    from graders.report import format_table
+
+    assignment = load_assignment(_assignment_of(args.notebook))
+    document = grade(assignment, args.notebook, public_only=True)
+    print(format_table(document, show_points=False))
+    failed = [t for t in document["tests"] if t["status"] == "failed" and t["visibility"] == "visible"]
+    return 1 if failed else 0
+
+
+def _assignment_of(notebook: Path) -> str:
+    try:
+        metadata = json.loads(notebook.read_text())["metadata"]
+        return metadata["dlgrade"]["assignment"]
+    except (OSError, ValueError, KeyError, TypeError):
+        raise GraderError(
+            f"{notebook} does not say which assignment it is (metadata dlgrade.assignment); "
+            "start from the template notebook you were given"
+        ) from None
+
+
+def _solve(args) -> int:
+    from graders.solve import write_solution
+
+    print(write_solution(load_assignment(args.assignment), args.out))
+    return 0
+
+
+def _kit(args) -> int:
+    from graders.kit import build_kit
+
+    print(build_kit(load_assignment(args.assignment), args.out))
+    return 0
+
+
+def _autograder(args) -> int:
+    from graders.package import build_autograder_zip
+
+    print(build_autograder_zip(load_assignment(args.assignment), args.out))
+    return 0
+
+
+def _list(args) -> int:
+    for assignment_id in available():
+        assignment = load_assignment(assignment_id)
+        print(f"{assignment.id}: {assignment.title} ({assignment.points:g} autograded points)")
+        for q in assignment.questions:
+            kind = "manual" if q.manual else f"{q.points:g} pt"
+            print(f"  {q.number:<6} {q.id:<14} {kind:<8} {q.title}")
+    return 0
+
+
+COMMANDS = {"grade": _grade, "check": _check, "solve": _solve, "kit": _kit,
+            "autograder": _autograder, "list": _list}
+
+if __name__ == "__main__":
+    sys.exit(main())

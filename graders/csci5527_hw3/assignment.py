@@ -1,0 +1,41 @@
+"""CSCI 5527 HW3: cross-correlation (Problem 2) and normalization (Problem 3)."""
+
+from graders.assignments import Assignment, Question
+
+NUMPY_CORRELATION = ("numpy.correlate", "numpy.convolve", "scipy.signal", "scipy.ndimage",
+                     "torch.nn.functional.conv1d", "torch.nn.functional.conv2d",
+                     "torch.conv1d", "torch.conv2d", "torch.nn.Conv1d", "torch.nn.Conv2d")
+BUILT_IN_NORMS = ("torch.nn.functional.batch_norm", "torch.nn.functional.layer_norm",
+                  "torch.nn.functional.instance_norm", "torch.nn.functional.group_norm",
+                  "torch.batch_norm", "torch.layer_norm", "torch.instance_norm", "torch.group_norm",
+                  "torch.nn.BatchNorm2d", "torch.nn.LayerNorm", "torch.nn.InstanceNorm2d",
+                  "torch.nn.GroupNorm")
+
+ASSIGNMENT = Assignment(
+    id="csci5527_hw3",
+    title="CSCI 5527 HW3: cross-correlation and normalization",
+    notebook="hw3.ipynb",
+    questions=(
+        Question("p2a", "2.1", "P2(a) 1-D cross-correlation", 1.0,
+                 ("xcorr1d", "yx_from_xy"), NUMPY_CORRELATION),
+        Question("p2a_written", "2.1w", "P2(a) written: how x*y and y*x relate, in words", 0.0,
+                 manual=True),
+        Question("p2b", "2.2", "P2(b) the matrix C_w", 1.0, ("xcorr_matrix",), NUMPY_CORRELATION),
+        Question("p2c", "2.3", "P2(c) the Jacobian of w*x with respect to w", 1.0,
+                 ("xcorr_jacobian",),
+                 NUMPY_CORRELATION + ("torch.autograd", "torch.func", "torch.Tensor.backward")),
+        Question("p2d", "2.4", "P2(d) 2-D cross-correlation in NumPy", 1.0, ("xcorr2d",),
+                 NUMPY_CORRELATION),
+        Question("p2e", "2.5", "P2(e) gradient magnitude", 1.0, ("gradient_magnitude",),
+                 NUMPY_CORRELATION),
+        Question("p2f", "2.6", "P2(f) template matching", 1.0, ("match_template",),
+                 NUMPY_CORRELATION),
+        Question("p2g", "2.7", "P2(g) multichannel cross-correlation", 1.0,
+                 ("xcorr_multichannel",), NUMPY_CORRELATION),
+        Question("p3_batch", "3.1", "P3 batch norm", 0.5, ("batch_norm",), BUILT_IN_NORMS),
+        Question("p3_layer", "3.2", "P3 layer norm", 0.5, ("layer_norm",), BUILT_IN_NORMS),
+        Question("p3_instance", "3.3", "P3 instance norm", 0.5, ("instance_norm",),
+                 BUILT_IN_NORMS),
+        Question("p3_eps", "3.4w", "P3 written: why the built-in norms add eps", 0.0, manual=True),
+    ),
+)

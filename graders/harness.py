@@ -1,0 +1,87 @@
+"""One grading run: pytest over an assignment's graders, always ending in a valid results.json."""
+
+import contextlib
+import io
+import logging
+import secrets
+import time
+import traceback
+from pathlib import Path
+
+import pytest
+
+from graders.assignments import Assignment
+from graders.errors import GraderError
+from graders.kernel import Limits
+from graders.plugin import GradingPlugin
+from graders.results import TestResult, results_document, write_results
+
+PUBLIC_TESTS = "test_public*.py"
+
+
+def grade(assignment: Assignment, notebook: Path, results_path: Path | None = None, *,
+          public_only: bool = False, seed: int | None = None, limits: Limits | None = None,
+          graded_only: bool = False) -> dict:
+    """Grade `notebook` and return (and write, if `results_path` is given) results.json.
+
+    The document is written in a `finally`: a crash of the grader itself still yields a valid
+    file, with a visible "autograder error" entry and a hidden traceback for staff.
+    """
+    started = time.monotonic()
+    seed = secrets.randbits(63) if seed is None else seed
+    plugin = GradingPlugin(assignment, Path(notebook), seed, limits or Limits(), graded_only)
+    log = io.StringIO()
+    tests: list[TestResult] = []
+    output = ""
+    try:
+        paths = test_files(assignment, public_only)
+        args = [*map(str, paths), "-c", str(Path(__file__).parent / "grading.ini"),
+                "--rootdir", str(assignment.directory), "-q", "--import-mode=importlib", "-p", "graders.plugin"]
+        with contextlib.redirect_stdout(log), _quiet_kernel_logs():
+            code = pytest.main(args, plugins=[plugin])
+        if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
+            raise GraderError(f"pytest stopped with {code!r}")
+        tests = plugin.results()
+        if plugin.submission is not None:
+            output = plugin.submission.execution_summary()
+    except BaseException as err:
+        tests = [
+            TestResult(name="Autograder error", score=0, max_score=assignment.points, status="failed",
+                       output=f"The autograder failed ({type(err).__name__}); this is not your "
+                              "fault. Staff have the details and will regrade."),
+            TestResult(name="Autograder error details (staff only)", score=0, max_score=0,
+                       visibility="hidden",
+                       output=f"{traceback.format_exc()}\npytest log:\n{log.getvalue()[-20000:]}"),
+        ]
+        if not isinstance(err, Exception):
+            raise
+    finally:
+        tests.append(TestResult(name="Grading run (staff only)", score=0, max_score=0,
+                                visibility="hidden", output=f"seed {seed}"))
+        document = results_document(tests, time.monotonic() - started, output)
+        if results_path is not None:
+            write_results(results_path, document)
+    return document
+
+
+def test_files(assignment: Assignment, public_only: bool) -> list[Path]:
+    """The grader files of `assignment` (only the public ones for a student's check)."""
+    pattern = PUBLIC_TESTS if public_only else "test_*.py"
+    paths = sorted(assignment.directory.glob(pattern))
+    if not paths:
+        raise GraderError(f"no grader files {pattern} in {assignment.directory}")
+    return paths
+
+
+@contextlib.contextmanager
+def _quiet_kernel_logs():
+    """nbclient logs every cell timeout and dead kernel at ERROR; the results already say it."""
+    loggers = [logging.getLogger(name) for name in ("traitlets", "asyncio")]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        for logger, level in zip(loggers, levels):
+            logger.setLevel(level)

@@ -1,0 +1,414 @@
+"""Execute a student's notebook in a fresh kernel, then call its functions with the grader's inputs.
+
+The kernel is untrusted. When the grader runs as root it starts the kernel as an unprivileged
+user, in a directory of its own, with a scrubbed environment. Values travel as plain data only:
+the grader writes arguments as `.npy`/JSON into a per-call directory, the kernel writes results
+the same way, and the grader reads them with `allow_pickle=False`, refusing links and huge files.
+"""
+
+import json
+import os
+import pwd
+import secrets
+import shutil
+import stat
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+import numpy as np
+from nbclient import NotebookClient
+from nbclient.exceptions import CellTimeoutError, DeadKernelError
+from jupyter_client import AsyncKernelManager
+from jupyter_core.utils import run_sync
+
+from graders.errors import GraderError, StudentError
+
+PROBE_MIME = "application/vnd.dlgrade.probe+json"
+PROBE_SOURCE = (Path(__file__).parent / "kernel_probe.py").read_text()
+KEPT_ENV = ("CUDA_VISIBLE_DEVICES", "NVIDIA_VISIBLE_DEVICES", "LD_LIBRARY_PATH", "TORCH_HOME",
+            "OMP_NUM_THREADS", "MKL_NUM_THREADS", "TZ")
+
+
+@dataclass
+class Limits:
+    """Time and size limits of one grading run (seconds and bytes)."""
+
+    cell_timeout: float = 120.0
+    notebook_budget: float = 480.0
+    call_timeout: float = 60.0
+    max_output_bytes: int = 4 * 2**20
+    max_result_bytes: int = 256 * 2**20
+    max_restarts: int = 3
+
+
+@dataclass
+class CellRun:
+    """What happened to one code cell: status is ok, error, timeout, died or skipped."""
+
+    index: int
+    status: str
+    message: str = ""
+
+
+@dataclass
+class KernelUser:
+    """The unprivileged account that student kernels run as."""
+
+    name: str
+    uid: int
+    gid: int
+
+    @classmethod
+    def lookup(cls, name: str) -> "KernelUser":
+        try:
+            entry = pwd.getpwnam(name)
+        except KeyError:
+            raise GraderError(
+                f"the kernel user {name!r} does not exist: run setup.sh as root, "
+                "or set DLGRADE_KERNEL_USER to an unprivileged account"
+            ) from None
+        if entry.pw_uid == 0:
+            raise GraderError(f"the kernel user {name!r} is root; pick an unprivileged account")
+        return cls(name, entry.pw_uid, entry.pw_gid)
+
+
+def default_kernel_user() -> KernelUser | None:
+    """Root grades with an unprivileged kernel; any other user runs the kernel as itself."""
+    if os.geteuid() != 0:
+        return None
+    name = os.environ.get("DLGRADE_KERNEL_USER")
+    if name is None:
+        name = "dlgrade-student" if _user_exists("dlgrade-student") else "nobody"
+    return KernelUser.lookup(name)
+
+
+def _user_exists(name: str) -> bool:
+    try:
+        pwd.getpwnam(name)
+        return True
+    except KeyError:
+        return False
+
+
+class _KernelManager(AsyncKernelManager):
+    """Hands the connection file to the kernel user, who must read it to start."""
+
+    kernel_user: KernelUser | None = None
+
+    def write_connection_file(self, **kwargs) -> None:
+        super().write_connection_file(**kwargs)
+        if self.kernel_user:
+            os.chown(self.connection_file, self.kernel_user.uid, self.kernel_user.gid)
+
+
+class _CappedClient(NotebookClient):
+    """An nbclient that keeps at most `max_output_bytes` of cell output (probe replies aside)."""
+
+    max_output_bytes = 4 * 2**20
+    kept_bytes = 0
+    dropped_bytes = 0
+
+    def output(self, outs, msg, display_id, cell_index):
+        content = msg["content"]
+        if PROBE_MIME in content.get("data", {}):
+            return super().output(outs, msg, display_id, cell_index)
+        size = len(content.get("text", "")) + sum(len(str(v)) for v in content.get("data", {}).values())
+        if self.kept_bytes + size > self.max_output_bytes:
+            self.dropped_bytes += size
+            return None
+        self.kept_bytes += size
+        return super().output(outs, msg, display_id, cell_index)
+
+
+@dataclass
+class KernelSession:
+    """A notebook and the kernel that runs it; restarts the kernel if the student's code kills it."""
+
+    nb: nbformat.NotebookNode
+    limits: Limits = field(default_factory=Limits)
+    user: KernelUser | None = None
+    skip_tags: tuple[str, ...] = ()
+    cells: list[CellRun] = field(default_factory=list)
+    restarts: int = 0
+
+    def __post_init__(self):
+        self.root = Path(tempfile.mkdtemp(prefix="dlgrade-"))
+        self.home = self.root / "home"
+        self.io_root = self.root / "io"
+        self.home.mkdir()
+        self.io_root.mkdir()
+        os.chmod(self.root, 0o711)
+        os.chmod(self.io_root, 0o711)
+        if self.user:
+            os.chown(self.home, self.user.uid, self.user.gid)
+        os.chmod(self.home, 0o700)
+        self.client = None
+        self.scratch = len(self.nb.cells)  # grader-written cells run at this index
+        self.nb.cells.append(nbformat.v4.new_code_cell(""))
+
+    # -- kernel life cycle -------------------------------------------------------------------
+    def _start_kernel(self) -> None:
+        connection_file = self.root / f"kernel-{secrets.token_hex(4)}.json"
+        km = _KernelManager(kernel_name="python3", connection_file=str(connection_file))
+        km.kernel_user = self.user
+        launch = {"env": self._kernel_env(), "cwd": str(self.home)}
+        if self.user:
+            launch.update(user=self.user.uid, group=self.user.gid, extra_groups=[])
+        client = _CappedClient(self.nb, km=km, timeout=self.limits.cell_timeout,
+                               allow_errors=True, startup_timeout=120,
+                               extra_arguments=["--HistoryManager.enabled=False"])
+        client.max_output_bytes = self.limits.max_output_bytes
+        if self.client is not None:
+            client.kept_bytes = self.client.kept_bytes
+            client.dropped_bytes = self.client.dropped_bytes
+        client.start_new_kernel(**launch)
+        client.start_new_kernel_client()
+        self.client = client
+        self.probe_ready = False
+
+    def _kernel_env(self) -> dict[str, str]:
+        env = {key: os.environ[key] for key in KEPT_ENV if key in os.environ}
+        env.update(
+            PATH=f"{Path(sys.executable).parent}:/usr/local/bin:/usr/bin:/bin",
+            HOME=str(self.home),
+            IPYTHONDIR=str(self.home / ".ipython"),
+            MPLCONFIGDIR=str(self.home / ".matplotlib"),
+            MPLBACKEND="Agg",
+            LANG="C.UTF-8",
+            PYTHONDONTWRITEBYTECODE="1",
+            PYDEVD_DISABLE_FILE_VALIDATION="1",
+        )
+        return env
+
+    def close(self) -> None:
+        if self.client is not None and self.client.km is not None:
+            self.client._cleanup_kernel()
+        self.client = None
+        shutil.rmtree(self.root, ignore_errors=True)
+
+    def _restart(self, replay: list[int]) -> None:
+        """A fresh kernel that re-runs the cells that succeeded before (within the budget)."""
+        self.restarts += 1
+        if self.client is not None and self.client.km is not None:
+            self.client._cleanup_kernel()
+        self._start_kernel()
+        for index in replay:
+            self._run_cell(index, self.limits.cell_timeout)
+
+    def _run_cell(self, index: int, timeout: float):
+        self.client.timeout = max(1, int(timeout))
+        return self.client.execute_cell(self.nb.cells[index], index)
+
+    def _responsive(self) -> bool:
+        probe = nbformat.v4.new_code_cell("pass")
+        self.client.timeout = 15
+        try:
+            self.client.execute_cell(probe, self.scratch)
+            return True
+        except (CellTimeoutError, DeadKernelError):
+            return False
+
+    # -- running the notebook ----------------------------------------------------------------
+    def run_notebook(self) -> list[CellRun]:
+        """Execute every code cell once; one broken cell costs only what depends on it."""
+        self._start_kernel()
+        started = time.monotonic()
+        succeeded: list[int] = []
+        for index, cell in enumerate(self.nb.cells[: self.scratch]):
+            if cell.cell_type != "code" or not cell.source.strip():
+                continue
+            tags = set(cell.metadata.get("tags", []))
+            if tags & set(self.skip_tags):
+                self.cells.append(CellRun(index, "skipped", "skipped in graded-only mode"))
+                continue
+            left = self.limits.notebook_budget - (time.monotonic() - started)
+            if left <= 0:
+                self.cells.append(CellRun(index, "skipped", "the notebook's time budget ran out"))
+                continue
+            timeout = min(self.limits.cell_timeout, left)
+            self.cells.append(self._execute(index, timeout, succeeded))
+            if self.cells[-1].status == "ok":
+                succeeded.append(index)
+        return self.cells
+
+    def _execute(self, index: int, timeout: float, succeeded: list[int]) -> CellRun:
+        cell = self.nb.cells[index]
+        try:
+            self._run_cell(index, timeout)
+        except CellTimeoutError:
+            run_sync(self.client.km.interrupt_kernel)()
+            if not self._responsive():
+                self._recover(succeeded)
+            return CellRun(index, "timeout", f"the cell ran longer than {timeout:.0f} s")
+        except DeadKernelError:
+            self._recover(succeeded)
+            return CellRun(index, "died", "the kernel died while running this cell")
+        errors = [out for out in cell.outputs if out.output_type == "error"]
+        if errors:
+            return CellRun(index, "error", f"{errors[0].ename}: {errors[0].evalue}"[:500])
+        return CellRun(index, "ok")
+
+    def _recover(self, succeeded: list[int]) -> None:
+        if self.restarts >= self.limits.max_restarts:
+            raise StudentError(
+                f"the kernel died or hung {self.restarts + 1} times; grading stopped there"
+            )
+        self._restart(succeeded)
+
+    @property
+    def dropped_output_bytes(self) -> int:
+        return self.client.dropped_bytes if self.client else 0
+
+    # -- probing the student's functions -----------------------------------------------------
+    def call(self, name: str, *args, code: str | None = None, timeout: float | None = None,
+             **kwargs):
+        """Call the student's `name(*args, **kwargs)` in the kernel and return plain data.
+
+        Arguments: numpy arrays (sent as arrays), `AsTorch(array)` (sent as a torch tensor),
+        `Ref(name)` (a kernel global), or JSON values. With `code`, the grader-written function
+        `code` is called as `code(name_object, *args, **kwargs)` instead.
+        Raises StudentError when the name is missing, the call raises, times out or kills the
+        kernel, or the result is not plain data.
+        """
+        if self.client is None:
+            raise GraderError("the kernel is not running")
+        if not self.probe_ready:
+            self._run_source(PROBE_SOURCE, self.limits.call_timeout)
+            self.probe_ready = True
+        io_dir = self.io_root / secrets.token_hex(8)
+        io_dir.mkdir(mode=0o700)
+        spec = {"name": name, "code": code,
+                "args": [_encode(io_dir, arg, f"a{i}") for i, arg in enumerate(args)],
+                "kwargs": {k: _encode(io_dir, v, f"k_{k}") for k, v in kwargs.items()}}
+        _write_new(io_dir / "call.json", json.dumps(spec).encode())
+        if self.user:  # handed to the kernel only once the grader's files are in place
+            os.chown(io_dir, self.user.uid, self.user.gid)
+        try:
+            status = self._run_probe(io_dir, name, timeout or self.limits.call_timeout)
+            if status["status"] == "missing":
+                raise StudentError(f"{name} is not defined in the notebook")
+            if status["status"] == "raised":
+                raise StudentError(f"{name} raised {status['error']}")
+            return _decode(io_dir, status["result"], self.limits.max_result_bytes, name)
+        finally:
+            shutil.rmtree(io_dir, ignore_errors=True)
+
+    def _run_probe(self, io_dir: Path, name: str, timeout: float) -> dict:
+        try:
+            cell = self._run_source(f"__dlgrade_probe__({str(io_dir)!r})", timeout)
+        except CellTimeoutError:
+            run_sync(self.client.km.interrupt_kernel)()
+            if not self._responsive():
+                self._restart_for_probes()
+            raise StudentError(f"{name} did not return within {timeout:.0f} s") from None
+        except DeadKernelError:
+            self._restart_for_probes()
+            raise StudentError(f"{name} killed the kernel (it exited or crashed)") from None
+        replies = [out.data[PROBE_MIME] for out in cell.outputs
+                   if out.output_type == "display_data" and PROBE_MIME in out.get("data", {})]
+        if not replies:
+            errors = [out for out in cell.outputs if out.output_type == "error"]
+            detail = f" ({errors[0].ename})" if errors else ""
+            raise StudentError(f"calling {name} gave no result{detail}")
+        return replies[-1]
+
+    def _restart_for_probes(self) -> None:
+        if self.restarts >= self.limits.max_restarts:
+            raise StudentError("the kernel died too many times; no more calls are made")
+        replay = [run.index for run in self.cells if run.status == "ok"]
+        self._restart(replay)
+
+    def _run_source(self, source: str, timeout: float) -> nbformat.NotebookNode:
+        cell = nbformat.v4.new_code_cell(source)
+        self.client.timeout = max(1, int(timeout))
+        self.client.execute_cell(cell, self.scratch)
+        return cell
+
+
+@dataclass(frozen=True)
+class AsTorch:
+    """Send this array to the kernel as a torch tensor."""
+
+    array: np.ndarray
+
+
+@dataclass(frozen=True)
+class Ref:
+    """Pass the kernel's global `name` (a student's object) as an argument."""
+
+    name: str
+
+
+def _encode(io_dir: Path, value, stem: str) -> dict:
+    if isinstance(value, Ref):
+        return {"kind": "ref", "name": value.name}
+    if isinstance(value, AsTorch | np.ndarray):
+        array = value.array if isinstance(value, AsTorch) else value
+        buffer = _npy_bytes(array)
+        _write_new(io_dir / f"{stem}.npy", buffer)
+        return {"kind": "torch" if isinstance(value, AsTorch) else "numpy", "file": f"{stem}.npy"}
+    if isinstance(value, list | tuple):
+        return {"kind": "seq",
+                "items": [_encode(io_dir, v, f"{stem}_{i}") for i, v in enumerate(value)]}
+    if isinstance(value, dict):
+        return {"kind": "dict",
+                "items": {k: _encode(io_dir, v, f"{stem}_{k}") for k, v in value.items()}}
+    return {"kind": "json", "value": value}
+
+
+def _npy_bytes(array: np.ndarray) -> bytes:
+    import io
+
+    buffer = io.BytesIO()
+    np.save(buffer, np.ascontiguousarray(array), allow_pickle=False)
+    return buffer.getvalue()
+
+
+def _write_new(path: Path, data: bytes) -> None:
+    """Create `path` (never through an existing file or link) readable by the kernel."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
+    with os.fdopen(fd, "wb") as f:
+        f.write(data)
+
+
+def _decode(io_dir: Path, encoded, max_bytes: int, name: str):
+    """Turn the kernel's reply into Python data, reading arrays without pickle."""
+    if not isinstance(encoded, dict):
+        raise StudentError(f"{name}: the kernel sent an unreadable result")
+    kind = encoded.get("kind")
+    if kind == "json":
+        return encoded.get("value")
+    if kind == "seq":
+        return [_decode(io_dir, item, max_bytes, name) for item in encoded.get("items", [])]
+    if kind == "dict":
+        return {k: _decode(io_dir, v, max_bytes, name) for k, v in encoded.get("items", {}).items()}
+    if kind == "array":
+        return _read_array(io_dir, str(encoded.get("file", "")), max_bytes, name)
+    kind_name = encoded.get("type", "an unsupported value")
+    raise StudentError(f"{name} returned {kind_name}; expected numbers, arrays or tensors")
+
+
+def _read_array(io_dir: Path, file_name: str, max_bytes: int, name: str) -> np.ndarray:
+    if not file_name or "/" in file_name or file_name.startswith("."):
+        raise StudentError(f"{name}: the kernel named an invalid result file")
+    try:
+        fd = os.open(io_dir / file_name, os.O_RDONLY | os.O_NOFOLLOW)
+    except OSError:
+        raise StudentError(f"{name}: its result could not be read back") from None
+    with os.fdopen(fd, "rb") as f:
+        info = os.fstat(f.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise StudentError(f"{name}: its result is not a regular file")
+        if info.st_size > max_bytes:
+            raise StudentError(
+                f"{name} returned {info.st_size / 2**20:.0f} MB; results over "
+                f"{max_bytes // 2**20} MB are not accepted"
+            )
+        try:
+            return np.load(f, allow_pickle=False)
+        except ValueError as err:
+            raise StudentError(f"{name}: its result could not be read ({err})") from None

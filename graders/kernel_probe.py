@@ -1,0 +1,82 @@
+"""Code the grader sends into the student's kernel (as source, never imported there).
+
+`__dlgrade_probe__(io_dir)` reads a call description that the grader wrote to `io_dir/call.json`
+(argument arrays as `.npy` files), calls the student's function, and writes the result back as
+plain data: arrays as `.npy` without pickle, everything else as JSON. It then displays a small JSON
+status under a private MIME type; the grader reads that status from the cell's outputs.
+"""
+
+
+def __dlgrade_probe__(io_dir):  # noqa: N807 (a dunder name keeps it out of the student's way)
+    import json
+    import os
+
+    import numpy
+    from IPython.display import display
+
+    mime = "application/vnd.dlgrade.probe+json"
+    namespace = globals()
+    written = [0]
+
+    def load(arg):
+        kind = arg["kind"]
+        if kind == "json":
+            return arg["value"]
+        if kind == "ref":
+            return namespace[arg["name"]]
+        if kind == "seq":
+            return [load(item) for item in arg["items"]]
+        if kind == "dict":
+            return {key: load(value) for key, value in arg["items"].items()}
+        array = numpy.load(os.path.join(io_dir, arg["file"]), allow_pickle=False)
+        if kind == "torch":
+            import torch
+
+            return torch.from_numpy(array)
+        return array
+
+    def save_array(array):
+        if array.dtype.kind not in "biufc":
+            return {"kind": "unsupported", "type": f"array of dtype {array.dtype}"}
+        name = f"out{written[0]}.npy"
+        written[0] += 1
+        numpy.save(os.path.join(io_dir, name), numpy.ascontiguousarray(array), allow_pickle=False)
+        return {"kind": "array", "file": name}
+
+    def dump(value, depth=0):
+        if depth > 4:
+            return {"kind": "unsupported", "type": "deeply nested value"}
+        if value is None or isinstance(value, bool | int | float | str):
+            if isinstance(value, str) and len(value) > 10_000:
+                return {"kind": "unsupported", "type": "very long str"}
+            return {"kind": "json", "value": value}
+        if isinstance(value, numpy.generic):
+            return dump(value.item(), depth)
+        if isinstance(value, numpy.ndarray):
+            return save_array(value)
+        if type(value).__module__.startswith("torch") and hasattr(value, "detach"):
+            return save_array(value.detach().cpu().resolve_conj().numpy())
+        if isinstance(value, list | tuple) and len(value) <= 10_000:
+            return {"kind": "seq", "items": [dump(item, depth + 1) for item in value]}
+        if isinstance(value, dict) and len(value) <= 10_000:
+            return {"kind": "dict", "items": {str(k): dump(v, depth + 1) for k, v in value.items()}}
+        return {"kind": "unsupported", "type": type(value).__name__}
+
+    with open(os.path.join(io_dir, "call.json")) as f:
+        call = json.load(f)
+    try:
+        if call["name"] not in namespace:
+            display({mime: {"status": "missing"}}, raw=True)
+            return
+        args = [load(arg) for arg in call["args"]]
+        kwargs = {key: load(value) for key, value in call["kwargs"].items()}
+        if call["code"] is None:
+            result = namespace[call["name"]](*args, **kwargs)
+        else:  # grader-written code (never the student's) that inspects the student's object
+            result = eval(call["code"], namespace)(namespace[call["name"]], *args, **kwargs)
+        result = dump(result)
+    except BaseException as err:  # the student's exception, reported back as data
+        message = f"{type(err).__name__}: {err}"
+        display({mime: {"status": "raised", "error": message[:2000]}}, raw=True)
+        return
+    display({mime: {"status": "ok", "result": result}}, raw=True)

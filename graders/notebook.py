@@ -1,0 +1,70 @@
+"""Load and validate a submitted notebook; find which cells define which names."""
+
+import ast
+import json
+from pathlib import Path
+
+import nbformat
+
+from graders.errors import StudentError
+
+MAX_NOTEBOOK_BYTES = 50 * 1024 * 1024
+
+
+def load_notebook(path: Path) -> nbformat.NotebookNode:
+    """Read `path` as an nbformat-4 notebook, or raise StudentError saying what is wrong."""
+    path = Path(path)
+    if not path.is_file():
+        raise StudentError(f"no notebook at {path.name}")
+    size = path.stat().st_size
+    if size > MAX_NOTEBOOK_BYTES:
+        raise StudentError(
+            f"{path.name} is {size / 2**20:.0f} MB; notebooks over "
+            f"{MAX_NOTEBOOK_BYTES // 2**20} MB are not graded: clear the outputs and resubmit"
+        )
+    try:
+        text = path.read_bytes().decode()
+        raw = json.loads(text)
+    except (UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise StudentError(f"{path.name} is not a Jupyter notebook (not valid JSON: {err})") from None
+    if not isinstance(raw, dict) or "cells" not in raw:
+        raise StudentError(f"{path.name} is JSON but not a Jupyter notebook (it has no cells)")
+    if raw.get("nbformat") != 4:
+        raise StudentError(
+            f"{path.name} uses notebook format {raw.get('nbformat')!r}; only format 4 is graded: "
+            "open it in a current Jupyter and save it again"
+        )
+    try:
+        nb = nbformat.reads(text, as_version=4)  # joins line lists into strings
+        nbformat.validate(nb)
+    except nbformat.ValidationError as err:
+        raise StudentError(f"{path.name} is not a valid notebook: {err.message}") from None
+    if not any(cell.cell_type == "code" and cell.source.strip() for cell in nb.cells):
+        raise StudentError(f"{path.name} has no code to grade (every code cell is empty)")
+    return nb
+
+
+def parse_cell(source: str) -> ast.Module | None:
+    """The cell's AST, with IPython magics and shell lines blanked out; None if it won't parse."""
+    lines = [
+        "" if line.lstrip().startswith(("%", "!")) else line for line in source.splitlines()
+    ]
+    try:
+        return ast.parse("\n".join(lines))
+    except SyntaxError:
+        return None
+
+
+def defined_names(tree: ast.Module) -> set[str]:
+    """Top-level names a cell defines (functions, classes, assignments, imports)."""
+    names = set()
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            names.add(node.name)
+        elif isinstance(node, ast.Assign | ast.AnnAssign | ast.AugAssign):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            for target in targets:
+                names.update(n.id for n in ast.walk(target) if isinstance(n, ast.Name))
+        elif isinstance(node, ast.Import | ast.ImportFrom):
+            names.update((a.asname or a.name).split(".")[0] for a in node.names)
+    return names

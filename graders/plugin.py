@@ -1,0 +1,131 @@
+"""The pytest plugin that turns grader tests into Gradescope results.
+
+Grader tests are plain pytest functions marked with `@graded(question, points, name)`. They use
+two fixtures: `submission` (the notebook, executed once per run) and `rng` (inputs drawn from the
+run's secret seed). Each test's outcome becomes one results.json entry: a pass earns its points,
+a `StudentError` earns none (a `PartialCredit` earns its fraction), any other exception is an
+autograder error, shown as such, with the traceback kept for staff.
+"""
+
+import traceback
+import zlib
+from dataclasses import dataclass
+
+import numpy as np
+import pytest
+
+from graders.assignments import Assignment
+from graders.errors import GraderError, PartialCredit, StudentError
+from graders.kernel import Limits
+from graders.results import TestResult
+from graders.submission import Submission
+
+graded = pytest.mark.graded
+RUN = pytest.StashKey["GradingPlugin"]()
+
+
+@dataclass
+class Outcome:
+    """What happened to one test: the exception of its first failing phase, if any."""
+
+    question: str
+    points: float
+    name: str
+    error: BaseException | None = None
+    trace: str = ""
+
+
+class GradingPlugin:
+    """Registered by the harness for one grading run."""
+
+    def __init__(self, assignment: Assignment, notebook, seed: int, limits: Limits,
+                 graded_only: bool = False):
+        self.assignment = assignment
+        self.notebook = notebook
+        self.seed = seed
+        self.limits = limits
+        self.graded_only = graded_only
+        self.outcomes: dict[str, Outcome] = {}
+        self.submission: Submission | None = None
+
+    # -- pytest hooks ------------------------------------------------------------------------
+    def pytest_configure(self, config):
+        config.addinivalue_line("markers", "graded(question, points, name): a graded test")
+        config.stash[RUN] = self
+
+    def pytest_collection_modifyitems(self, session, config, items):
+        for item in items:
+            marker = item.get_closest_marker("graded")
+            if marker is None:
+                raise GraderError(f"{item.nodeid} has no @graded marker")
+            question, points, name = marker.args
+            self.assignment.question(question)
+            self.outcomes[item.nodeid] = Outcome(question, float(points), name)
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_makereport(self, item, call):
+        report = yield
+        outcome = self.outcomes[item.nodeid]
+        if call.excinfo is not None and outcome.error is None:
+            outcome.error = call.excinfo.value
+            outcome.trace = "".join(traceback.format_exception(call.excinfo.value))
+        return report
+
+    # -- results -----------------------------------------------------------------------------
+    def results(self) -> list[TestResult]:
+        """One entry per test, in question order, plus a hidden entry for any grader fault."""
+        order = {q.id: i for i, q in enumerate(self.assignment.questions)}
+        entries, faults = [], []
+        for nodeid, outcome in sorted(self.outcomes.items(),
+                                      key=lambda kv: order[kv[1].question]):
+            question = self.assignment.question(outcome.question)
+            score, message = _score(outcome)
+            if message is None:
+                faults.append(f"{nodeid}\n{outcome.trace}")
+                message = "autograder error in this test (not your fault); staff can see why"
+            entries.append(TestResult(
+                name=f"{question.number} {question.title}: {outcome.name}",
+                number=question.number, score=round(score, 6), max_score=outcome.points,
+                output=message, status="passed" if outcome.error is None else "failed"))
+        if faults:
+            entries.append(TestResult(
+                name="Autograder error details (staff only)", score=0, max_score=0,
+                output="\n\n".join(faults), visibility="hidden"))
+        return entries
+
+
+def _score(outcome: Outcome) -> tuple[float, str | None]:
+    """(score, message for the student); message None means a grader fault."""
+    error = outcome.error
+    if error is None:
+        return outcome.points, "passed"
+    if isinstance(error, PartialCredit):
+        return outcome.points * error.fraction, str(error)
+    if isinstance(error, StudentError):
+        return 0.0, str(error)
+    return 0.0, None
+
+
+# -- fixtures (this module is also registered as a plugin: `-p graders.plugin`) -------------------
+@pytest.fixture(scope="session")
+def submission(request):
+    """The student's notebook, loaded, scanned and executed once for the whole run."""
+    run = request.config.stash[RUN]
+    run.submission = Submission(run.notebook, run.assignment, run.limits, run.graded_only)
+    yield run.submission
+    run.submission.close()
+
+
+@pytest.fixture
+def rng(request):
+    """Inputs for this test, drawn from the run's secret seed (never from the notebook)."""
+    seed = request.config.stash[RUN].seed
+    return np.random.default_rng([seed, zlib.crc32(request.node.nodeid.encode())])
+
+
+@pytest.fixture(autouse=True)
+def _scan_gate(request, submission):
+    """A question whose code uses a forbidden API or our packages earns nothing."""
+    findings = submission.findings.get(request.node.get_closest_marker("graded").args[0])
+    if findings:
+        raise StudentError("this question earns no points: " + "; ".join(findings))

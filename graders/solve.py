@@ -1,0 +1,77 @@
+"""Build the solution notebook from the student template plus the source of `reference/`.
+
+A graded template cell names what solves it in its metadata, e.g.
+`{"dlgrade": {"question": "p2d", "solution": ["reference.xcorr:xcorr2d"]}}`. The cell's source is
+replaced by those functions as written in `reference/`, preceded by the module-level helpers and
+constants they use (found through the AST, transitively), each pasted once per notebook. So the
+solution never drifts from what the grader checks, and no solution code is written twice.
+"""
+
+import ast
+import importlib
+import inspect
+from pathlib import Path
+
+import nbformat
+
+from graders.assignments import Assignment
+from graders.errors import GraderError
+
+
+def solution_notebook(assignment: Assignment) -> nbformat.NotebookNode:
+    """The template of `assignment` with every graded cell filled in from `reference/`."""
+    nb = nbformat.read(assignment.template, as_version=4)
+    pasted: set[tuple[str, str]] = set()
+    for cell in nb.cells:
+        specs = cell.metadata.get("dlgrade", {}).get("solution")
+        if specs:
+            cell.source = "\n\n\n".join(filter(None, (_source(s, pasted) for s in specs)))
+        if cell.cell_type == "code":
+            cell.outputs, cell.execution_count = [], None
+    return nb
+
+
+def write_solution(assignment: Assignment, out_dir: Path) -> Path:
+    path = Path(out_dir) / assignment.template.name.replace(".ipynb", "_solution.ipynb")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(solution_notebook(assignment), path)
+    return path
+
+
+def _source(spec: str, pasted: set[tuple[str, str]]) -> str:
+    """Source of `module:name` and of what it needs, minus what earlier cells already hold."""
+    module_name, _, name = spec.partition(":")
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as err:
+        raise GraderError(f"solution {spec!r}: {err}") from None
+    lines = inspect.getsource(module).splitlines()
+    definitions = _definitions(ast.parse("\n".join(lines)))
+    if name not in definitions:
+        raise GraderError(f"solution {spec!r}: {module_name} defines no {name}")
+    needed, todo = set(), [name]
+    while todo:
+        current = todo.pop()
+        if current in needed or current not in definitions:
+            continue
+        needed.add(current)
+        todo.extend(n.id for n in ast.walk(definitions[current]) if isinstance(n, ast.Name))
+    chunks = []
+    for key, node in sorted(definitions.items(), key=lambda kv: kv[1].lineno):
+        if key in needed and (module_name, key) not in pasted:
+            pasted.add((module_name, key))
+            first = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])])
+            chunks.append("\n".join(lines[first - 1:node.end_lineno]))
+    return "\n\n\n".join(chunks)
+
+
+def _definitions(tree: ast.Module) -> dict[str, ast.AST]:
+    found = {}
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef | ast.ClassDef):
+            found[node.name] = node
+        elif isinstance(node, ast.Assign):
+            for target in node.targets:
+                if isinstance(target, ast.Name):
+                    found[target.id] = node
+    return found

@@ -1,0 +1,287 @@
+"""cs229br_hw0 Question 1.1: uniform convergence over a finite class (Hoeffding + union bound).
+
+Two claims. The first is the textbook bound for a loss with values in ``[0, M]``; the second shows
+how it reaches the handout's setting, where the label ``y = <x, w*> + N(0, 1)`` is Gaussian and the
+squared loss is therefore unbounded even though every ``f`` maps into ``[-B, B]``: clip the label at
+a level ``T`` chosen so that no sample is clipped with probability ``1 - delta/2``, and pay for the
+clipping with an explicit Gaussian tail term.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import sympy as sp
+from scipy import special
+
+from theory.algebra import Step, gaussian_expectation
+from theory.claims import Claim, Outcome, register
+
+M, K, n, delta = sp.symbols("M K n delta", positive=True)
+eps = sp.Symbol("epsilon", positive=True)
+B, T, sigma = sp.symbols("B T sigma", positive=True)
+y_sym = sp.Symbol("y", real=True)
+
+BoundFn = Callable[..., sp.Expr]
+
+
+def hoeffding_union_bound(M_: sp.Expr, K_: sp.Expr, n_: sp.Expr, delta_: sp.Expr) -> sp.Expr:
+    """Deviation level that all of ``K_`` losses in ``[0, M_]`` stay within w.p. ``1 - delta_``."""
+    return M_ * sp.sqrt(sp.log(2 * K_ / delta_) / (2 * n_))
+
+
+def _tail_formulas() -> dict[str, sp.Expr]:
+    """Closed forms for y ~ N(0, sigma^2) beyond |y| > T (sigma, T > 0)."""
+    gauss = sp.exp(-(T**2) / (2 * sigma**2))
+    return {
+        "p": sp.erfc(T / (sigma * sp.sqrt(2))),
+        "abs": sigma * sp.sqrt(2 / sp.pi) * gauss,
+        "sq": sigma**2 * sp.erfc(T / (sigma * sp.sqrt(2)))
+        + sigma * T * sp.sqrt(2 / sp.pi) * gauss,
+    }
+
+
+def clip_level(sigma_: sp.Expr, n_: sp.Expr, delta_: sp.Expr) -> sp.Expr:
+    """T with n * P(|y| > T) = delta/2 for y ~ N(0, sigma^2)."""
+    return sigma_ * sp.sqrt(2) * sp.erfcinv(delta_ / (2 * n_))
+
+
+def gaussian_label_bound(bound: BoundFn = hoeffding_union_bound) -> sp.Expr:
+    """Deviation bound in the handout's setting, in B, K, n, delta, sigma and the clip level T.
+
+    Substitute ``T = clip_level(sigma, n, delta)`` (numerically: scipy's ``erfcinv``).
+    """
+    tails = _tail_formulas()
+    bias = 2 * tails["sq"] + 2 * B * tails["abs"]
+    return bound((B + T) ** 2, K, n, delta / 2) + bias
+
+
+# --------------------------------------------------------------------------- derivations
+
+
+def derive_finite_class(bound: BoundFn = hoeffding_union_bound) -> list[Step]:
+    """Steps: per-function failure probability, union over the class, the 0.99 reading."""
+    eps_star = bound(M, K, n, delta)
+    per_function = 2 * sp.exp(-2 * n * eps_star**2 / M**2)
+    return [
+        Step(
+            r"Hoeffding's inequality for one fixed $f$ (losses i.i.d.\\ in $[0,M]$) bounds "
+            r"$\Pr[|\mathcal L(f)-\hat{\mathcal L}_S(f)|>\epsilon]$ by "
+            r"$2e^{-2n\epsilon^2/M^2}$; at the claimed level this equals $\delta/|\mathcal F|$",
+            per_function,
+            delta / K,
+        ),
+        Step(
+            r"union bound over the $|\mathcal F|$ functions: the total failure probability is "
+            r"$\delta$",
+            K * per_function,
+            delta,
+        ),
+        Step(
+            r"the handout's constant: $\delta=1/100$ leaves confidence $99/100$",
+            1 - delta.subs(delta, sp.Rational(1, 100)),
+            sp.Rational(99, 100),
+        ),
+        Step(
+            r"for fixed $M$ and $\delta$ the level is $O(\sqrt{\log|\mathcal F|/n})$: the ratio "
+            r"to $\sqrt{\log|\mathcal F|/n}$ tends to a constant as $|\mathcal F|\to\infty$",
+            sp.limit(eps_star / sp.sqrt(sp.log(K) / n), K, sp.oo),
+            M / sp.sqrt(2),
+        ),
+    ]
+
+
+def derive_gaussian_labels(bound: BoundFn = hoeffding_union_bound) -> list[Step]:
+    """Steps: label variance, clipping identity, Gaussian tail integrals, choice of T, total."""
+    d = 3
+    xs = list(sp.symbols(f"x1:{d + 1}", real=True))
+    ws = sp.Matrix(sp.symbols(f"w1:{d + 1}", real=True))
+    xi = sp.Symbol("xi", real=True)
+    y = (sp.Matrix(xs).T * ws)[0] + xi
+    f, c = sp.symbols("f c", real=True)
+    pdf = sp.exp(-(y_sym**2) / (2 * sigma**2)) / (sigma * sp.sqrt(2 * sp.pi))
+    tails = _tail_formulas()
+    t_star = clip_level(sigma, n, delta)
+    return [
+        Step(
+            r"the label has mean $0$ and variance $\|w_*\|^2+1$ ($d=3$, $x\sim N(0,I)$, "
+            r"noise $\xi\sim N(0,1)$): call it $\sigma^2$",
+            gaussian_expectation(y**2, xs + [xi]),
+            (ws.T * ws)[0] + 1,
+        ),
+        Step(
+            r"clip the label to $c=\max(-T,\min(T,y))$; the loss changes by a product",
+            (f - y_sym) ** 2 - (f - c) ** 2,
+            (c - y_sym) * (2 * f - y_sym - c),
+        ),
+        Step(
+            r"on $|y|>T$: $|c-y|\le|y|$ and $|2f-y-c|\le 2B+2|y|$, so the clipped risk moves "
+            r"by at most $\beta(T)=2\,\mathbb E[y^2;|y|>T]+2B\,\mathbb E[|y|;|y|>T]$; the "
+            r"first tail integral",
+            sp.integrate(2 * y_sym**2 * pdf, (y_sym, T, sp.oo)),
+            tails["sq"],
+        ),
+        Step(
+            r"the second tail integral",
+            sp.integrate(2 * y_sym * pdf, (y_sym, T, sp.oo)),
+            tails["abs"],
+        ),
+        Step(
+            r"the tail probability of one label",
+            sp.integrate(2 * pdf, (y_sym, T, sp.oo)),
+            tails["p"],
+        ),
+        Step(
+            r"with $T=\sigma\sqrt2\,\mathrm{erfc}^{-1}(\delta/(2n))$ the chance that some label "
+            r"of $S$ is clipped is at most $\delta/2$ (union over the $n$ samples)",
+            n * tails["p"].subs(T, t_star),
+            delta / 2,
+        ),
+        Step(
+            r"on that event the clipped losses lie in $[0,(B+T)^2]$ and the empirical risk is "
+            r"unchanged; the bounded-loss claim at confidence $\delta/2$ gives this level",
+            bound((B + T) ** 2, K, n, delta / 2),
+            (B + T) ** 2 * sp.sqrt(sp.log(4 * K / delta) / (2 * n)),
+        ),
+    ]
+
+
+# --------------------------------------------------------------------------- numeric checks
+
+
+def check_finite_class(
+    bound: BoundFn = hoeffding_union_bound, *, reps: int = 20000, seed: int = 0
+) -> Outcome:
+    """Near-worst case for Hoeffding: |F|=50 functions with independent M*Bernoulli(1/2) losses.
+
+    Over ``reps`` draws of S (n=200), the maximum deviation must exceed the bound in at most a
+    delta fraction of the draws. A bound that is too small (no union bound, range dropped) fails.
+    """
+    m_val, k_val, n_val, d_val = 4.0, 50, 200, 0.05
+    level = float(bound(sp.Float(m_val), k_val, n_val, sp.Float(d_val)))
+    rng = np.random.default_rng(seed)
+    means = rng.binomial(n_val, 0.5, size=(reps, k_val)) / n_val * m_val  # (reps, |F|)
+    worst = np.abs(means - m_val / 2).max(axis=1)
+    rate = float((worst > level).mean())
+    return Outcome(
+        rate <= d_val,
+        f"sup deviation exceeded the level {level:.4f} in {rate:.4f} of {reps} draws "
+        f"(allowed {d_val})",
+    )
+
+
+def check_gaussian_labels(
+    bound: BoundFn = hoeffding_union_bound, *, reps: int = 300, seed: int = 1
+) -> Outcome:
+    """Handout setting (d=2, ||w*||^2=d, B=1): the bound holds over many draws of S, and the
+    closed-form tail term beta(T) matches a Monte Carlo estimate at a small T."""
+    d, k, n_val, b_val, d_val = 2, 10, 100, 1.0, 0.1
+    rng = np.random.default_rng(seed)
+    w_star = np.ones(d)  # ||w*||^2 = d
+    sig = float(np.sqrt(d + 1))
+    t_val = sig * np.sqrt(2) * float(special.erfcinv(d_val / (2 * n_val)))
+    values = {B: b_val, K: k, n: n_val, delta: d_val, sigma: sig, T: t_val}
+    level = float(gaussian_label_bound(bound).subs(values))
+    a = rng.normal(size=(k, d))  # (|F|, d): f_a(x) = clip(<a, x>, -B, B)
+
+    def losses(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        f = np.clip(x @ a.T, -b_val, b_val)  # (N, |F|)
+        return (f - y[:, None]) ** 2
+
+    big_x = rng.normal(size=(400_000, d))
+    big_y = big_x @ w_star + rng.normal(size=400_000)
+    risk = losses(big_x, big_y).mean(axis=0)  # (|F|,)
+    x = rng.normal(size=(reps, n_val, d))
+    y = x @ w_star + rng.normal(size=(reps, n_val))
+    emp = np.stack([losses(x[r], y[r]).mean(axis=0) for r in range(reps)])  # (reps, |F|)
+    rate = float((np.abs(emp - risk).max(axis=1) > level).mean())
+
+    t_small = sig
+    tails = {k_: float(v.subs({T: t_small, sigma: sig})) for k_, v in _tail_formulas().items()}
+    beta_formula = 2 * tails["sq"] + 2 * b_val * tails["abs"]
+    mask = np.abs(big_y) > t_small
+    terms = (2 * big_y**2 + 2 * b_val * np.abs(big_y)) * mask
+    beta_mc, se = terms.mean(), terms.std() / np.sqrt(terms.size)
+    z = abs(beta_mc - beta_formula) / se
+    ok = rate <= d_val and z < 5
+    return Outcome(
+        ok,
+        f"bound {level:.3f} exceeded in {rate:.3f} of {reps} draws (allowed {d_val}); "
+        f"tail term beta(T=sigma): formula {beta_formula:.4f}, Monte Carlo {beta_mc:.4f} "
+        f"({z:.1f} s.e.)",
+    )
+
+
+# --------------------------------------------------------------------------- claims
+
+FINITE_CLASS = Claim(
+    id="cs229br_hw0.q1_1_finite_class",
+    assignment="cs229br_hw0",
+    question="Q1.1",
+    title="Uniform deviation over a finite class (bounded loss)",
+    statement=(
+        r"Let every loss value $(f(x)-y)^2$ lie in $[0,M]$ and let $S$ hold $n$ i.i.d.\ "
+        r"samples. For any $\delta\in(0,1)$, with probability at least $1-\delta$ over $S$, "
+        r"\[\max_{f\in\mathcal F}\big|\mathcal L(f)-\hat{\mathcal L}_S(f)\big|"
+        r"\le M\sqrt{\frac{\ln(2|\mathcal F|/\delta)}{2n}},\]"
+        r"which is $O(\sqrt{\log|\mathcal F|/n})$ once $M$ and $\delta$ are fixed."
+    ),
+    answer=(
+        r"$\epsilon(\delta)=M\sqrt{\ln(2|\mathcal F|/\delta)/(2n)}$; with $\delta=0.01$ the "
+        r"bound holds with probability at least $0.99$."
+    ),
+    derivation=derive_finite_class,
+    check=check_finite_class,
+    check_text=(
+        r"50 functions whose losses are independent $M\cdot\mathrm{Bernoulli}(1/2)$ variables "
+        r"(close to the worst case for Hoeffding), $n=200$, $\delta=0.05$: over 20\,000 draws "
+        r"of $S$ the largest deviation exceeds the level in at most a $\delta$ fraction. "
+        r"Dropping the union bound or the range $M$ makes the level too small and the check "
+        r"fails."
+    ),
+    note=(
+        r"The handout asks for probability ``at least 0.01''. A statement that holds with "
+        r"probability $0.01$ says almost nothing, and the standard argument gives $1-\delta$ "
+        r"for any $\delta$; we read $0.01$ as a typo for $0.99$ ($\delta=0.01$). The proof "
+        r"gives both, since $0.99\ge0.01$."
+    ),
+)
+
+GAUSSIAN_LABELS = Claim(
+    id="cs229br_hw0.q1_1_gaussian_labels",
+    assignment="cs229br_hw0",
+    question="Q1.1",
+    title="The same bound with the handout's unbounded Gaussian labels",
+    statement=(
+        r"Let $f:\mathbb R^d\to[-B,B]$ for all $f\in\mathcal F$ and $y=\langle x,w_*\rangle+\xi$, "
+        r"so $y\sim N(0,\sigma^2)$ with $\sigma^2=\|w_*\|^2+1$ and the squared loss is not "
+        r"bounded. Put $T=\sigma\sqrt2\,\mathrm{erfc}^{-1}(\delta/(2n))$ and "
+        r"$\beta(T)=2\sigma^2\mathrm{erfc}(T/(\sigma\sqrt2))"
+        r"+(2\sigma T+2B\sigma)\sqrt{2/\pi}\,e^{-T^2/(2\sigma^2)}$. With probability at least "
+        r"$1-\delta$, "
+        r"\[\max_{f\in\mathcal F}\big|\mathcal L(f)-\hat{\mathcal L}_S(f)\big|\le(B+T)^2"
+        r"\sqrt{\frac{\ln(4|\mathcal F|/\delta)}{2n}}+\beta(T).\]"
+    ),
+    answer=(
+        r"Clip the label at $T$; the bounded-loss claim applies with $M=(B+T)^2$ at confidence "
+        r"$\delta/2$, no label is clipped with probability $1-\delta/2$, and clipping moves "
+        r"the risk by at most $\beta(T)$."
+    ),
+    derivation=derive_gaussian_labels,
+    check=check_gaussian_labels,
+    check_text=(
+        r"$d=2$, $\|w_*\|^2=d$, ten clipped linear functions with $B=1$, $n=100$, "
+        r"$\delta=0.1$: the bound holds in at least a $1-\delta$ fraction of 300 draws of $S$ "
+        r"(true risks from $4\cdot10^5$ fresh samples), and $\beta(\sigma)$ matches a Monte "
+        r"Carlo estimate within five standard errors."
+    ),
+    note=(
+        r"$T$ grows like $\sigma\sqrt{2\ln(2n/\delta)}$, so this route costs a factor "
+        r"$\log(n/\delta)$ over the bounded case; a Bernstein-type inequality for the "
+        r"sub-exponential squared loss removes it. $\beta(T)$ is of order "
+        r"$\delta/n$ times a power of $\log(n/\delta)$, negligible next to the first term."
+    ),
+)
+
+register(FINITE_CLASS, GAUSSIAN_LABELS)

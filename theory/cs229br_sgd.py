@@ -1,0 +1,292 @@
+"""cs229br_hw0 Questions 1.2 and 1.3: SGD on the linear model f_w(x) = <w, x>.
+
+Q1.2: the expected single-sample gradient of the handout's loss (f(x) - y)^2 (no factor 1/2) is
+c (w - w*) with c = 2. Q1.3: every SGD update adds a multiple of the sampled x, so the iterates stay
+in span(w_0, x_1, ..., x_t); started at w_0 = 0 an interpolating limit is the minimum-norm
+interpolant X^T (X X^T)^{-1} y.
+
+Indexing: the handout's loop body computes w_{t+1} from w_t with the t-th sample. Here w_t is the
+iterate after t updates, made with x_1, ..., x_t, so the invariant reads w_t in
+span(w_0, x_1, ..., x_t); the handout's "x_{t-1}" is the same statement shifted by one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import sympy as sp
+
+from theory.algebra import Step, gaussian_expectation
+from theory.claims import Claim, Outcome, register
+
+D = 3  # symbolic size for the proofs
+
+
+def _vec(name: str, d: int = D) -> sp.Matrix:
+    return sp.Matrix(sp.symbols(f"{name}_1:{d + 1}", real=True))
+
+
+# --------------------------------------------------------------------------- Q1.2
+
+
+def derive_expected_gradient(c: sp.Expr = sp.Integer(2)) -> list[Step]:
+    """E over (x, y) of grad_w (<w, x> - y)^2 equals c (w - w*), at d = 3."""
+    x, w, w_star = _vec("x"), _vec("w"), _vec("w^*")
+    xi = sp.Symbol("xi", real=True)
+    y = (x.T * w_star)[0] + xi
+    loss = ((x.T * w)[0] - y) ** 2
+    grad = sp.Matrix([sp.diff(loss, wi) for wi in w])
+    residual = (x.T * (w - w_star))[0] - xi
+    normals = list(x) + [xi]
+    expect = lambda m: m.applyfunc(lambda e: gaussian_expectation(e, normals))  # noqa: E731
+    return [
+        Step(
+            r"gradient of one sample's loss (sympy's derivative against the chain rule)",
+            grad,
+            2 * residual * x,
+        ),
+        Step(r"second moments of $x\sim N(0,I_3)$", expect(x * x.T), sp.eye(D)),
+        Step(r"the label noise is independent of $x$", expect(xi * x), sp.zeros(D, 1)),
+        Step(
+            r"so the expectation is linear in $w-w_*$",
+            expect(grad),
+            2 * (expect(x * x.T) * (w - w_star) - expect(xi * x)),
+        ),
+        Step(r"the claimed constant", expect(grad), c * (w - w_star)),
+    ]
+
+
+def check_expected_gradient(
+    c: float = 2.0, *, samples: int = 100_000, d: int = 5, seed: int = 0
+) -> Outcome:
+    """Monte Carlo mean of autograd per-sample gradients vs c (w - w*), within 5 s.e. per entry."""
+    import torch
+
+    g = torch.Generator().manual_seed(seed)
+    w_star = torch.randn(d, generator=g, dtype=torch.float64)
+    w_star *= np.sqrt(d) / w_star.norm()  # ||w*||^2 = d
+    w = torch.randn(d, generator=g, dtype=torch.float64)
+    x = torch.randn(samples, d, generator=g, dtype=torch.float64)  # (N, d)
+    y = x @ w_star + torch.randn(samples, generator=g, dtype=torch.float64)  # (N,)
+    rows = w.expand(samples, d).clone().requires_grad_(True)  # one copy of w per sample
+    loss = (((rows * x).sum(1) - y) ** 2).sum()
+    (per_sample,) = torch.autograd.grad(loss, rows)  # (N, d)
+    mean = per_sample.mean(0)
+    se = per_sample.std(0) / np.sqrt(samples)
+    z = ((mean - c * (w - w_star)) / se).abs().max().item()
+    return Outcome(z < 5, f"Monte Carlo mean vs {c} (w - w*): max deviation {z:.2f} s.e.")
+
+
+# --------------------------------------------------------------------------- Q1.3
+
+
+def derive_span_invariant() -> list[Step]:
+    """One SGD step adds alpha * x_t to w; unrolled twice from w_0 at d = 3."""
+    eta, y1, y2 = sp.symbols("eta y_1 y_2", real=True)
+    w0, x1, x2 = _vec("w0"), _vec("x1"), _vec("x2")
+
+    v = _vec("v")
+
+    def sgd(w: sp.Matrix, x: sp.Matrix, y: sp.Expr) -> sp.Matrix:
+        loss = ((x.T * v)[0] - y) ** 2  # differentiate at a free point v, then put v = w
+        grad = sp.Matrix([sp.diff(loss, vi) for vi in v]).subs(dict(zip(v, w)))
+        return w - eta * grad
+
+    def alpha(w: sp.Matrix, x: sp.Matrix, y: sp.Expr) -> sp.Expr:
+        return -2 * eta * ((x.T * w)[0] - y)
+
+    w1 = sgd(w0, x1, y1)
+    a1 = alpha(w0, x1, y1)
+    a2 = alpha(w0 + a1 * x1, x2, y2)
+    return [
+        Step(
+            r"one update moves $w$ along the sampled input only: "
+            r"$w_{t}=w_{t-1}+\alpha_t x_t$ with the scalar $\alpha_t=-2\eta(\langle w_{t-1},"
+            r"x_t\rangle-y_t)$",
+            w1 - w0,
+            a1 * x1,
+        ),
+        Step(
+            r"unrolled twice: $w_2=w_0+\alpha_1x_1+\alpha_2x_2$, a member of "
+            r"$\mathrm{span}(w_0,x_1,x_2)$; induction on $t$ gives the invariant",
+            sgd(w1, x2, y2),
+            w0 + a1 * x1 + a2 * x2,
+        ),
+    ]
+
+
+def min_norm_solution(X: sp.Matrix, y: sp.Matrix) -> sp.Matrix:
+    """X^T (X X^T)^{-1} y for X: (n, d) with independent rows, y: (n, 1)."""
+    return X.T * (X * X.T).inv() * y
+
+
+SolutionFn = Callable[[sp.Matrix, sp.Matrix], sp.Matrix]
+
+
+def derive_min_norm(solution: SolutionFn = min_norm_solution) -> list[Step]:
+    """n = 2 samples in d = 3: the span-constrained interpolant is unique and has least norm."""
+    X = sp.Matrix(2, 3, sp.symbols("x_11 x_12 x_13 x_21 x_22 x_23", real=True))
+    y = sp.Matrix(sp.symbols("y_1 y_2", real=True))
+    a = sp.Matrix(sp.symbols("a_1 a_2", real=True))
+    t = sp.Symbol("t", real=True)
+    w_hat = solution(X, y)
+    (sol,) = sp.solve(list(X * X.T * a - y), list(a), dict=True)
+    a_sol = a.subs(sol)
+    null = X[0, :].T.cross(X[1, :].T)  # spans the null space of X when the rows are independent
+    return [
+        Step(
+            r"from $w_0=0$ the iterate lies in the row space, $w=X^\top a$; interpolation "
+            r"$XX^\top a=y$ has the unique solution (Gram matrix invertible)",
+            X.T * a_sol,
+            w_hat,
+        ),
+        Step(r"it interpolates", X * w_hat, y),
+        Step(r"$v=x_1\times x_2$ spans the null space of $X$", X * null, sp.zeros(2, 1)),
+        Step(
+            r"every other interpolant is $\hat w+tv$, and its squared norm exceeds "
+            r"$\|\hat w\|^2$ by $t^2\|v\|^2$",
+            ((w_hat + t * null).T * (w_hat + t * null))[0],
+            (w_hat.T * w_hat)[0] + t**2 * (null.T * null)[0],
+        ),
+    ]
+
+
+def check_min_norm(
+    solution: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None,
+    *,
+    n: int = 5,
+    d: int = 60,
+    seed: int = 0,
+) -> Outcome:
+    """Run the handout's SGD on S (w_0 = 0, cycling through the samples) until it interpolates.
+
+    Checks every iterate stays in span(x_1..x_n), the limit matches ``solution`` (default: the
+    pseudo-inverse), and a shifted interpolant has a larger norm.
+    """
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, d))  # (n, d): rows in general position
+    y = rng.normal(size=n)
+    eta = 0.5 / (X**2).sum(1).max()
+    q, _ = np.linalg.qr(X.T)  # (d, n) orthonormal basis of the row space
+    w = np.zeros(d)
+    span_err = 0.0
+    for _ in range(500):
+        for i in range(n):
+            w = w - eta * 2 * (X[i] @ w - y[i]) * X[i]
+            span_err = max(span_err, float(np.linalg.norm(w - q @ (q.T @ w))))
+        if np.abs(X @ w - y).max() < 1e-12:
+            break
+    target = np.linalg.pinv(X) @ y if solution is None else solution(X, y)
+    gap = float(np.linalg.norm(w - target) / np.linalg.norm(target))
+    v = rng.normal(size=d)
+    v -= q @ (q.T @ v)  # null-space direction
+    other = w + v
+    ok = span_err < 1e-10 and gap < 1e-8 and np.linalg.norm(other) > np.linalg.norm(w)
+    return Outcome(
+        bool(ok),
+        f"SGD limit vs claimed solution: relative gap {gap:.2e}; "
+        f"largest distance of an iterate from span(x_i): {span_err:.1e}",
+    )
+
+
+def check_span_invariant(*, d: int = 8, steps: int = 6, seed: int = 1) -> Outcome:
+    """Fresh samples each step, random w_0: each w_t is in span(w_0, x_1..x_t) to rounding."""
+    import torch
+
+    g = torch.Generator().manual_seed(seed)
+    w_star = torch.randn(d, generator=g, dtype=torch.float64)
+    w = torch.randn(d, generator=g, dtype=torch.float64)
+    basis = [w.clone()]
+    worst = 0.0
+    for _ in range(steps):
+        x = torch.randn(d, generator=g, dtype=torch.float64)
+        y = x @ w_star + torch.randn((), generator=g, dtype=torch.float64)
+        wt = w.clone().requires_grad_(True)
+        ((wt @ x - y) ** 2).backward()
+        w = (wt - 0.05 * wt.grad).detach()
+        basis.append(x)
+        A = torch.stack(basis, 1)  # (d, t + 1)
+        coef = torch.linalg.lstsq(A, w.unsqueeze(1)).solution
+        worst = max(worst, (A @ coef - w.unsqueeze(1)).norm().item())
+    return Outcome(worst < 1e-10, f"largest distance of w_t from span(w_0, x_1..x_t): {worst:.1e}")
+
+
+# --------------------------------------------------------------------------- claims
+
+EXPECTED_GRADIENT = Claim(
+    id="cs229br_hw0.q1_2_expected_gradient",
+    assignment="cs229br_hw0",
+    question="Q1.2",
+    title="SGD moves towards $w_*$ in expectation",
+    statement=(
+        r"For $x\sim N(0,I_d)$, $y=\langle x,w_*\rangle+\xi$ with $\xi\sim N(0,1)$ independent "
+        r"of $x$, and the loss $\mathcal L_{x,y}(f_w)=(\langle w,x\rangle-y)^2$, for every fixed "
+        r"$w$: $\mathbb E_{x,y}[\nabla_w\mathcal L_{x,y}(f_w)]=c\,(w-w_*)$ with $c=2$."
+    ),
+    answer=r"$c=2$ (it would be $1$ for the loss $\tfrac12(f(x)-y)^2$).",
+    derivation=derive_expected_gradient,
+    check=check_expected_gradient,
+    check_text=(
+        r"$d=5$, $\|w_*\|^2=d$, $10^5$ samples: the mean of per-sample gradients from torch "
+        r"autograd is within five standard errors of $2(w-w_*)$ in every entry; $c=1$ fails."
+    ),
+    note=(
+        r"Since $w_t$ depends only on earlier samples, the statement is about the conditional "
+        r"expectation given $w_t$; averaging over $w_t$ gives "
+        r"$\mathbb E[\nabla]=c(\mathbb E w_t-w_*)$. The handout writes $w\in\mathbb R^{d+1}$ "
+        r"but $x\in\mathbb R^d$; we take $w\in\mathbb R^d$. Its update line is missing the "
+        r"minus sign: $w_{t+1}=w_t-\eta\nabla\mathcal L$."
+    ),
+)
+
+SPAN_INVARIANT = Claim(
+    id="cs229br_hw0.q1_3_span_invariant",
+    assignment="cs229br_hw0",
+    question="Q1.3 (1)",
+    title="SGD iterates stay in the span of the start and the samples",
+    statement=(
+        r"Every iterate of SGD on $(\langle w,x\rangle-y)^2$ satisfies "
+        r"$w_t\in\mathrm{span}(w_0,x_1,\dots,x_t)$, where $x_s$ is the input used by update $s$."
+    ),
+    answer=(
+        r"$w_t=w_{t-1}-2\eta(\langle w_{t-1},x_t\rangle-y_t)\,x_t$ adds a multiple of $x_t$; "
+        r"induction on $t$."
+    ),
+    derivation=derive_span_invariant,
+    check=check_span_invariant,
+    check_text=(
+        r"Six torch-autograd SGD steps on fresh samples in $d=8$ from a random $w_0$: each "
+        r"$w_t$ is reproduced by least squares on $(w_0,x_1,\dots,x_t)$ to $10^{-10}$."
+    ),
+    note=(
+        r"The handout's index is shifted by one (its loop makes $w_{t+1}$ from $w_t$ with the "
+        r"$t$-th sample); the span is the same."
+    ),
+)
+
+MIN_NORM = Claim(
+    id="cs229br_hw0.q1_3_min_norm",
+    assignment="cs229br_hw0",
+    question="Q1.3 (2)",
+    title="From $w_0=0$ an interpolating SGD limit is the minimum-norm interpolant",
+    statement=(
+        r"Let $X\in\mathbb R^{n\times d}$ ($n<d$) have linearly independent rows. If SGD started "
+        r"at $w_0=0$ ends at $w_n$ with $Xw_n=y$, then $w_n=X^\top(XX^\top)^{-1}y=X^+y$, the "
+        r"unique minimiser of $\|w\|^2$ subject to $Xw=y$."
+    ),
+    answer=r"$w_n=X^\top(XX^\top)^{-1}y$.",
+    derivation=derive_min_norm,
+    check=check_min_norm,
+    check_text=(
+        r"$n=5$, $d=60$, Gaussian rows: SGD with $w_0=0$ cycling over $S$ until it interpolates "
+        r"matches \texttt{numpy.linalg.pinv(X) @ y} to relative $10^{-8}$, every iterate stays "
+        r"in the row space, and adding a null-space vector increases the norm."
+    ),
+    note=(
+        r"The general-position conditions in the handout are only used to make the rows "
+        r"independent, so that $XX^\top$ is invertible."
+    ),
+)
+
+register(EXPECTED_GRADIENT, SPAN_INVARIANT, MIN_NORM)
