@@ -8,6 +8,8 @@ from pathlib import Path
 from graders.assignments import available, load_assignment
 from graders.errors import GraderError
 
+STAFF_MODULES = ("graders.solve", "graders.kit", "graders.package", "reference", "theory")
+
 HELP = {
     "grade": "grade a notebook with all tests (hidden ones included) and write results.json",
     "check": "run the public checks on your notebook before you submit",
@@ -47,16 +49,22 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("theory", help=HELP["theory"], add_help=False)
 
     args, rest = parser.parse_known_args(argv)
-    if args.command == "theory":
-        from theory.cli import main as theory_main
-
-        return theory_main(rest)
-    if rest:
+    if args.command != "theory" and rest:
         parser.error(f"unrecognized arguments: {' '.join(rest)}")
     try:
+        if args.command == "theory":
+            from theory.cli import main as theory_main
+
+            return theory_main(rest)
         return COMMANDS[args.command](args)
     except GraderError as err:
         print(f"dlgrade: {err}", file=sys.stderr)
+        return 2
+    except ModuleNotFoundError as err:
+        if err.name not in STAFF_MODULES:
+            raise
+        print(f"dlgrade {args.command}: not part of the student kit (staff tools only)",
+              file=sys.stderr)
         return 2
 
 

@@ -6,15 +6,18 @@ the grader writes arguments as `.npy`/JSON into a per-call directory, the kernel
 the same way, and the grader reads them with `allow_pickle=False`, refusing links and huge files.
 """
 
+import functools
 import json
 import os
 import pwd
 import secrets
 import shutil
 import stat
+import subprocess
 import sys
 import tempfile
 import time
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -54,7 +57,7 @@ class CellRun:
     message: str = ""
 
 
-@dataclass
+@dataclass(frozen=True)
 class KernelUser:
     """The unprivileged account that student kernels run as."""
 
@@ -77,13 +80,37 @@ class KernelUser:
 
 
 def default_kernel_user() -> KernelUser | None:
-    """Root grades with an unprivileged kernel; any other user runs the kernel as itself."""
-    if os.geteuid() != 0:
-        return None
+    """The account the kernel runs as: None (this process's own) unless the grader is root.
+
+    As root the kernel runs as DLGRADE_KERNEL_USER, else `dlgrade-student` (made by setup.sh),
+    else `nobody`. Setting DLGRADE_KERNEL_USER to an empty string opts out, for a developer's
+    machine. Root whose Python that account cannot run (a virtualenv under /root, say) falls back
+    to no sandbox with a warning, except inside Gradescope (/autograder), where that is an error.
+    """
     name = os.environ.get("DLGRADE_KERNEL_USER")
+    if os.geteuid() != 0 or name == "":
+        return None
     if name is None:
         name = "dlgrade-student" if _user_exists("dlgrade-student") else "nobody"
-    return KernelUser.lookup(name)
+    user = KernelUser.lookup(name)
+    if _can_run_python(user):
+        return user
+    message = (f"the kernel user {name!r} cannot run {sys.executable}: install dlgrade with a "
+               "Python that other users can read (setup.sh does this)")
+    if Path("/autograder").is_dir():
+        raise GraderError(message)
+    warnings.warn(f"{message}; the student kernel runs as root, without a sandbox", stacklevel=2)
+    return None
+
+
+@functools.cache
+def _can_run_python(user: KernelUser) -> bool:
+    try:
+        return subprocess.run([sys.executable, "-c", "import ipykernel"], user=user.uid,
+                              group=user.gid, extra_groups=[], cwd="/", env={"PATH": "/usr/bin"},
+                              capture_output=True, timeout=60).returncode == 0
+    except (OSError, subprocess.SubprocessError):
+        return False
 
 
 def _user_exists(name: str) -> bool:

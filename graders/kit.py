@@ -1,0 +1,81 @@
+"""The student kit: the template notebook plus an installable checker with the public tests only.
+
+The checker is this engine without its staff tools (solve, kit, package) and with, for the one
+assignment, its definition and public test files. It holds no `reference/`, no `theory/` and no
+hidden test: the public tests get their expected values from numpy, scipy and torch.
+"""
+
+import shutil
+from pathlib import Path
+
+from graders.assignments import GRADERS_DIR, Assignment
+from graders.harness import PUBLIC_TESTS
+
+STAFF_ONLY = {"solve.py", "kit.py", "package.py"}
+
+KIT_PYPROJECT = """\
+[build-system]
+requires = ["setuptools>=68"]
+build-backend = "setuptools.build_meta"
+
+[project]
+name = "dlgrade-check-{assignment}"
+version = "0.1.0"
+description = "Public checks for {title}"
+requires-python = ">=3.11"
+dependencies = [{dependencies}]
+
+[project.scripts]
+dlgrade = "graders.cli:main"
+
+[tool.setuptools]
+packages = ["graders", "graders.{assignment}"]
+
+[tool.setuptools.package-data]
+graders = ["*.ini"]
+"""
+
+KIT_DEPENDENCIES = ("numpy", "scipy", "torch", "nbformat", "nbclient", "ipykernel",
+                    "jupyter-client", "pytest", "matplotlib")
+
+KIT_README = """\
+# Checking {notebook} before you submit
+
+    pip install ./checker
+    dlgrade check {notebook}
+
+`dlgrade check` runs your notebook in a fresh kernel and calls your functions on small public
+inputs. Passing these checks does not guarantee full marks: the autograder calls the same
+functions on other inputs it draws when it grades.
+"""
+
+
+def build_kit(assignment: Assignment, out_dir: Path) -> Path:
+    """Write the kit for `assignment` into `out_dir` and return that folder."""
+    out_dir = Path(out_dir)
+    package = out_dir / "checker" / "graders"
+    (package / assignment.id).mkdir(parents=True, exist_ok=True)
+    for path in GRADERS_DIR.iterdir():
+        if path.is_file() and path.suffix in {".py", ".ini"} and path.name not in STAFF_ONLY:
+            shutil.copy2(path, package / path.name)
+    for name in ("__init__.py", "assignment.py"):
+        shutil.copy2(assignment.directory / name, package / assignment.id / name)
+    for path in assignment.directory.glob(PUBLIC_TESTS):
+        shutil.copy2(path, package / assignment.id / path.name)
+    shutil.copy2(assignment.template, out_dir / assignment.template.name)
+    dependencies = ", ".join(f'"{name}{_pin(name)}"' for name in KIT_DEPENDENCIES)
+    (out_dir / "checker" / "pyproject.toml").write_text(KIT_PYPROJECT.format(
+        assignment=assignment.id, title=assignment.title, dependencies=dependencies))
+    (out_dir / "README.md").write_text(KIT_README.format(notebook=assignment.template.name))
+    return out_dir
+
+
+def _pin(name: str) -> str:
+    """The version pinned in constraints.txt, so students check with the grader's numerics."""
+    constraints = GRADERS_DIR.parent / "constraints.txt"
+    if constraints.is_file():
+        for line in constraints.read_text().splitlines():
+            package, _, version = line.partition("==")
+            if package.strip().lower().replace("_", "-") == name:
+                return f"=={version.strip()}"
+    return ""
