@@ -230,6 +230,18 @@ class KernelSession:
         self.client.timeout = max(1, int(timeout))
         return self.client.execute_cell(self.nb.cells[index], index)
 
+    def _interrupt(self) -> bool:
+        """Stop a cell that ran too long; True if the kernel answers again afterwards.
+
+        The client's channels are renewed too: nbclient leaves the timed-out cell's output
+        listener behind, and it would swallow the next cells' outputs.
+        """
+        run_sync(self.client.km.interrupt_kernel)()
+        self.client.kc.stop_channels()
+        self.client.kc = None
+        self.client.start_new_kernel_client()
+        return self._responsive()
+
     def _responsive(self) -> bool:
         probe = nbformat.v4.new_code_cell("pass")
         self.client.timeout = 15
@@ -267,8 +279,7 @@ class KernelSession:
         try:
             self._run_cell(index, timeout)
         except CellTimeoutError:
-            run_sync(self.client.km.interrupt_kernel)()
-            if not self._responsive():
+            if not self._interrupt():
                 self._recover(succeeded)
             return CellRun(index, "timeout", f"the cell ran longer than {timeout:.0f} s")
         except DeadKernelError:
@@ -328,8 +339,7 @@ class KernelSession:
         try:
             cell = self._run_source(f"__dlgrade_probe__({str(io_dir)!r})", timeout)
         except CellTimeoutError:
-            run_sync(self.client.km.interrupt_kernel)()
-            if not self._responsive():
+            if not self._interrupt():
                 self._restart_for_probes()
             raise StudentError(f"{name} did not return within {timeout:.0f} s") from None
         except DeadKernelError:

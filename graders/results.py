@@ -40,6 +40,8 @@ RESULTS_SCHEMA = {
 class TestResult:
     """One entry of results.json's `tests` list."""
 
+    __test__ = False  # a result, not a pytest test class
+
     name: str
     score: float
     max_score: float

@@ -98,8 +98,9 @@ def _import_aliases(trees) -> dict[str, str]:
 def _references(tree: ast.Module, aliases: dict[str, str]) -> set[str]:
     """Every dotted name the cell mentions, resolved through the imports (`ss.x` -> `scipy.signal.x`)."""
     found = set()
+    inner = {id(n.value) for n in ast.walk(tree) if isinstance(n, ast.Attribute)}
     for node in ast.walk(tree):
-        if isinstance(node, ast.Attribute | ast.Name):
+        if isinstance(node, ast.Attribute | ast.Name) and id(node) not in inner:
             parts = []
             while isinstance(node, ast.Attribute):
                 parts.append(node.attr)

@@ -24,11 +24,40 @@ __all__ = [
 ]
 
 
+def _random_value(sym: sp.Symbol, rng) -> sp.Rational:
+    """A random exact number that respects the symbol's assumptions."""
+    if sym.is_integer:
+        lo = 1 if sym.is_positive else (0 if sym.is_nonnegative else -5)
+        return sp.Integer(int(rng.integers(lo, lo + 6)))
+    value = sp.Rational(int(rng.integers(1, 1000)), 997) + int(rng.integers(0, 2))
+    if sym.is_positive or sym.is_nonnegative:
+        return value
+    return value if rng.integers(0, 2) else -value
+
+
+def differs_numerically(expr: Any, points: int = 2, seed: int = 0) -> bool:
+    """True when ``expr`` is clearly non-zero at a random point (a cheap disproof).
+
+    Evaluates with 30 digits at random exact values of the free symbols; points where the value
+    is not a finite real number are skipped, so ``False`` proves nothing.
+    """
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    free = sorted(expr.free_symbols, key=str)
+    for _ in range(points):
+        value = expr.subs({s: _random_value(s, rng) for s in free}).evalf(30)
+        if value.is_real and value.is_finite and abs(value) > 1e-15:
+            return True
+    return False
+
+
 def is_zero(expr: Any) -> bool:
     """True when a scalar sympy expression is identically zero.
 
-    Cheap canonical forms first (``cancel`` is complete for rational functions; expanding after
-    writing ``erfc`` as ``1 - erf`` settles the Gaussian tail integrals), ``simplify`` last.
+    Cheap canonical forms first (``expand`` for polynomials, ``cancel`` for rational functions,
+    which is complete for them; ``erfc`` rewritten as ``1 - erf`` for Gaussian tail integrals),
+    then a random-point evaluation that disproves quickly, and ``simplify`` last.
     """
     expr = sp.sympify(expr)
     if expr.is_zero:
@@ -41,6 +70,8 @@ def is_zero(expr: Any) -> bool:
         return True
     if expr.has(sp.erfc) and sp.expand(expr.rewrite(sp.erf)) == 0:
         return True
+    if differs_numerically(expr):
+        return False
     if sp.simplify(expr) == 0:
         return True
     return expr.equals(0) is True

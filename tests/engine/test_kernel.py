@@ -1,0 +1,96 @@
+import os
+
+import nbformat
+import numpy as np
+import pytest
+
+from graders.errors import StudentError
+from graders.kernel import AsTorch, KernelSession, Limits, Ref, _decode, _read_array
+
+
+def test_arrays_are_read_without_pickle(tmp_path):
+    np.save(tmp_path / "ok.npy", np.arange(6.0).reshape(2, 3), allow_pickle=False)
+    np.testing.assert_array_equal(_read_array(tmp_path, "ok.npy", 2**20, "f"),
+                                  np.arange(6.0).reshape(2, 3))
+    np.save(tmp_path / "obj.npy", np.array([{"a": 1}], dtype=object), allow_pickle=True)
+    with pytest.raises(StudentError, match="could not be read"):
+        _read_array(tmp_path, "obj.npy", 2**20, "f")
+
+
+def test_links_odd_names_and_huge_results_are_refused(tmp_path):
+    secret = tmp_path / "secret.npy"
+    np.save(secret, np.ones(3))
+    io_dir = tmp_path / "io"
+    io_dir.mkdir()
+    os.symlink(secret, io_dir / "out0.npy")
+    with pytest.raises(StudentError, match="could not be read back"):
+        _read_array(io_dir, "out0.npy", 2**20, "f")
+    for name in ("../secret.npy", ".hidden", ""):
+        with pytest.raises(StudentError, match="invalid result file"):
+            _read_array(io_dir, name, 2**20, "f")
+    np.save(io_dir / "big.npy", np.zeros(1000))
+    with pytest.raises(StudentError, match="results over 0 MB are not accepted"):
+        _read_array(io_dir, "big.npy", 100, "f")
+
+
+def test_decode_turns_unsupported_values_into_student_errors(tmp_path):
+    assert _decode(tmp_path, {"kind": "seq", "items": [{"kind": "json", "value": 1}]}, 1, "f") == [1]
+    with pytest.raises(StudentError, match="f returned generator"):
+        _decode(tmp_path, {"kind": "unsupported", "type": "generator"}, 1, "f")
+    with pytest.raises(StudentError, match="unreadable result"):
+        _decode(tmp_path, "forged", 1, "f")
+
+
+@pytest.fixture(scope="module")
+def session():
+    cells = [
+        "import numpy as np\nimport torch",
+        "def add(a, b):\n    return a + b",
+        "def pair(x):\n    return x.sum(), (np.int64(3), [1.5, None])",
+        "def double(t):\n    return 2 * t",
+        "def boom():\n    raise ValueError('bad input')",
+        "def spin():\n    while True:\n        pass",
+        "def die():\n    import os\n    os._exit(3)",
+        "def shape_of(model, extra):\n    return model.shape",
+        "weights = np.ones((4, 2))",
+        "print('x' * 10_000_000)",
+    ]
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
+    limits = Limits(cell_timeout=30, call_timeout=5, max_output_bytes=2**20)
+    kernel = KernelSession(nb, limits)
+    kernel.run_notebook()
+    yield kernel
+    kernel.close()
+
+
+@pytest.mark.slow
+def test_calls_return_plain_data(session):
+    assert [run.status for run in session.cells] == ["ok"] * 10
+    np.testing.assert_array_equal(session.call("add", np.ones(3), np.arange(3.0)), [1, 2, 3])
+    total, rest = session.call("pair", np.arange(4.0))
+    assert total == 6.0 and rest == [3, [1.5, None]]
+    np.testing.assert_array_equal(session.call("double", AsTorch(np.ones(2))), [2.0, 2.0])
+    assert session.call("shape_of", Ref("weights"), extra=1,
+                        code="lambda f, model, extra: model.shape") == [4, 2]
+
+
+@pytest.mark.slow
+def test_failures_become_student_errors_and_the_kernel_recovers(session):
+    with pytest.raises(StudentError, match="missing is not defined"):
+        session.call("missing")
+    with pytest.raises(StudentError, match="boom raised ValueError: bad input"):
+        session.call("boom")
+    with pytest.raises(StudentError, match="spin did not return within 5 s"):
+        session.call("spin")
+    assert session.call("add", 1, 2) == 3  # interrupted, still alive
+    with pytest.raises(StudentError, match="die killed the kernel"):
+        session.call("die")
+    assert session.call("add", 2, 2) == 4  # restarted and the notebook replayed
+    assert session.restarts == 1
+
+
+@pytest.mark.slow
+def test_huge_output_is_discarded_not_kept(session):
+    assert session.dropped_output_bytes >= 9_000_000
+    kept = sum(len(out.get("text", "")) for cell in session.nb.cells for out in cell.get("outputs", []))
+    assert kept <= 2**20

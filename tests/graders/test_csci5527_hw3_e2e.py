@@ -1,0 +1,157 @@
+"""csci5527_hw3 graded end to end: the solution, the blank template and wrong answers.
+
+Six grading runs (each starts a kernel and imports torch; about 3 minutes on 2 busy cores): the
+full solution notebook, the blank template, two notebooks that each carry five wrong functions in
+different questions, one with forbidden code, and the public checks alone on a hard-coded answer.
+Every run's results.json is validated against Gradescope's schema by the `grade_nb` fixture.
+"""
+
+import nbformat
+import pytest
+
+from graders.scan import scan
+from graders.solve import solution_notebook
+from tests.graders.notebooks import (
+    IMPORT_REFERENCE,
+    REFERENCE_LAYER_NORM,
+    SCIPY_XCORR2D,
+    WRONG,
+    insert_cell,
+    replace_cells,
+    slim,
+)
+
+pytestmark = pytest.mark.slow
+
+# Wrong answers graded together; each group touches each question at most once.
+GROUPS = {
+    "a": ("hard_coded_xcorr1d", "transposed_xcorr_matrix", "jacobian_is_C_w",
+          "convolution_xcorr2d", "batch_norm_per_sample"),
+    "b": ("gradient_magnitude_X1_twice", "match_template_argmax", "same_size_multichannel",
+          "layer_norm_over_batch", "instance_norm_unbiased"),
+}
+# The solution's match_template calls the notebook's xcorr2d, so a convolution there costs P2(f)
+# too. Its gradient_magnitude keeps its point: flipping X1 or X1.T only negates them, and the
+# magnitude is the same.
+KNOCK_ON = {"a": {"p2f": "match_template: missed the template"}}
+
+
+@pytest.fixture(scope="module")
+def solution(hw3):
+    return solution_notebook(hw3)
+
+
+@pytest.fixture(scope="module")
+def solution_doc(grade_nb, solution, tmp_path_factory):
+    return grade_nb(solution, tmp_path_factory.mktemp("solution"))
+
+
+@pytest.fixture(scope="module")
+def blank_doc(grade_nb, hw3, tmp_path_factory):
+    return grade_nb(nbformat.read(hw3.template, as_version=4), tmp_path_factory.mktemp("blank"))
+
+
+def _group_doc(grade_nb, solution, tmp_path_factory, group):
+    sources = {WRONG[name].question: WRONG[name].source for name in GROUPS[group]}
+    return grade_nb(replace_cells(slim(solution), sources), tmp_path_factory.mktemp(group))
+
+
+@pytest.fixture(scope="module")
+def group_a_doc(grade_nb, solution, tmp_path_factory):
+    return _group_doc(grade_nb, solution, tmp_path_factory, "a")
+
+
+@pytest.fixture(scope="module")
+def group_b_doc(grade_nb, solution, tmp_path_factory):
+    return _group_doc(grade_nb, solution, tmp_path_factory, "b")
+
+
+def test_solution_scores_full_marks(solution_doc, hw3):
+    assert solution_doc["score"] == hw3.points == 8.5
+    graded = [t for t in solution_doc["tests"] if t["number"]]
+    assert {t["number"] for t in graded} == {q.number for q in hw3.autograded}
+    assert sum(t["max_score"] for t in graded) == 8.5
+    for test in graded:
+        assert (test["status"], test["score"], test["output"]) == (
+            "passed", test["max_score"], "passed"), test["name"]
+    assert not [t for t in solution_doc["tests"] if "Autograder error" in t["name"]]
+    assert solution_doc["output"].startswith("19 of 19 code cells ran without error.")
+
+
+def test_blank_template_scores_zero_with_a_message_per_test(blank_doc, solution_doc):
+    assert blank_doc["score"] == 0
+    assert [t["name"] for t in blank_doc["tests"]] == [t["name"] for t in solution_doc["tests"]]
+    for test in blank_doc["tests"]:
+        if test["number"]:
+            assert test["status"] == "failed" and test["score"] == 0, test["name"]
+            assert "raised NotImplementedError" in test["output"], test
+    assert not [t for t in blank_doc["tests"] if "Autograder error" in t["name"]]
+
+
+@pytest.mark.parametrize("name", [n for group in GROUPS.values() for n in group])
+def test_a_wrong_answer_loses_its_question_and_says_why(name, request, hw3, question_scores,
+                                                        question_outputs):
+    wrong = WRONG[name]
+    group = next(g for g, names in GROUPS.items() if name in names)
+    doc = request.getfixturevalue(f"group_{group}_doc")
+    assert question_scores(doc)[wrong.question] == 0
+    number = hw3.question(wrong.question).number
+    failed = [t for t in doc["tests"] if t["number"] == number and t["max_score"] > 0]
+    assert failed and all(t["status"] == "failed" for t in failed)
+    output = question_outputs(doc)[wrong.question]
+    for fragment in wrong.says:
+        assert fragment in output, output
+
+
+@pytest.mark.parametrize("group", sorted(GROUPS))
+def test_wrong_answers_cost_no_other_question(group, request, question_scores,
+                                              question_outputs, full_points):
+    doc = request.getfixturevalue(f"group_{group}_doc")
+    lost = {WRONG[name].question for name in GROUPS[group]}
+    knock_on = KNOCK_ON.get(group, {})
+    expected = {q: 0 if q in lost | knock_on.keys() else points
+                for q, points in full_points.items()}
+    assert question_scores(doc) == expected
+    for question, fragment in knock_on.items():
+        assert fragment in question_outputs(doc)[question]
+    assert doc["output"].startswith("11 of 11 code cells ran without error.")
+
+
+def test_forbidden_code_loses_the_questions_that_use_it(grade_nb, solution, tmp_path,
+                                                        question_scores, question_outputs,
+                                                        full_points):
+    nb = replace_cells(slim(solution), {"p2d": SCIPY_XCORR2D, "p3_layer": REFERENCE_LAYER_NORM})
+    doc = grade_nb(nb, tmp_path)
+    # The scan follows calls: match_template and gradient_magnitude call this xcorr2d, so they
+    # use scipy.signal.correlate2d too, and lose their points with P2(d).
+    via_scipy = {"p2d", "p2e", "p2f"}
+    expected = {q: 0 if q in via_scipy | {"p3_layer"} else p for q, p in full_points.items()}
+    assert question_scores(doc) == expected
+    outputs = question_outputs(doc)
+    for question in via_scipy:
+        assert "uses scipy.signal.correlate2d, which" in outputs[question], outputs[question]
+        assert "earns no points" in outputs[question]
+    assert "imports 'reference', the grader's own package" in outputs["p3_layer"]
+    assert "scipy" not in outputs["p3_layer"]
+
+
+def test_an_import_of_reference_in_any_cell_flags_every_question(solution, hw3):
+    nb = insert_cell(slim(solution), 2, IMPORT_REFERENCE)
+    findings = scan(nb, hw3)
+    assert set(findings) == {q.id for q in hw3.autograded}
+    for reasons in findings.values():
+        assert reasons == ["cell 3 imports 'reference', the grader's own package"]
+    assert scan(slim(solution), hw3) == {}
+
+
+def test_public_checks_pass_a_hard_coded_answer_that_hidden_tests_fail(
+        grade_nb, solution, tmp_path, group_a_doc, question_scores, full_points):
+    wrong = WRONG["hard_coded_xcorr1d"]
+    doc = grade_nb(replace_cells(slim(solution), {wrong.question: wrong.source}), tmp_path,
+                   public_only=True)
+    graded = [t for t in doc["tests"] if t["number"]]
+    assert len(graded) == len(full_points) and all(t["max_score"] == 0 for t in graded)
+    assert all(t["status"] == "passed" for t in graded), [t["output"] for t in graded]
+    assert doc["score"] == 0
+    # The same notebook with the hidden tests: P2(a) earns nothing.
+    assert question_scores(group_a_doc)["p2a"] == 0
