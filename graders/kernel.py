@@ -330,6 +330,9 @@ class KernelSession:
             if status["status"] == "missing":
                 raise StudentError(f"{name} is not defined in the notebook")
             if status["status"] == "raised":
+                if status["error"] == "NotImplementedError":
+                    raise StudentError(f"{name} is not implemented yet (it raises "
+                                       "NotImplementedError)")
                 raise StudentError(f"{name} raised {status['error']}")
             return _decode(io_dir, status["result"], self.limits.max_result_bytes, name)
         finally:

@@ -76,7 +76,7 @@ def __dlgrade_probe__(io_dir):  # noqa: N807 (a dunder name keeps it out of the 
             result = eval(call["code"], namespace)(namespace[call["name"]], *args, **kwargs)
         result = dump(result)
     except BaseException as err:  # the student's exception, reported back as data
-        message = f"{type(err).__name__}: {err}"
+        message = f"{type(err).__name__}: {err}" if str(err) else type(err).__name__
         display({mime: {"status": "raised", "error": message[:2000]}}, raw=True)
         return
     display({mime: {"status": "ok", "result": result}}, raw=True)

@@ -6,6 +6,7 @@ could plausibly be (none is copied from reference/): the tests check that the gr
 exactly that question's points and says why.
 """
 
+import ast
 import copy
 from dataclasses import dataclass
 
@@ -30,10 +31,21 @@ def graded_index(nb: nbformat.NotebookNode, question: str) -> int:
 
 
 def replace_cells(nb: nbformat.NotebookNode, sources: dict[str, str]) -> nbformat.NotebookNode:
-    """A copy of `nb` with the graded cell of each question given the new source."""
+    """A copy of `nb` with the graded cell of each question given the new source.
+
+    The solution pastes a shared helper once, in the first cell that needs it (`_normalize` in
+    batch_norm's cell serves layer_norm and instance_norm too), so the definitions of the old
+    cell that the new source does not redefine stay, after it: a wrong batch_norm must not take
+    layer_norm down with it.
+    """
     nb = copy.deepcopy(nb)
     for question, source in sources.items():
-        nb.cells[graded_index(nb, question)].source = source
+        cell = nb.cells[graded_index(nb, question)]
+        new_names = _top_level_names(ast.parse(source))
+        old = ast.parse(cell.source)
+        kept = [ast.get_source_segment(cell.source, node) for node in old.body
+                if not _top_level_names(ast.Module([node], type_ignores=[])) & new_names]
+        cell.source = "\n\n\n".join([source.strip(), *kept])
     return nb
 
 
@@ -53,6 +65,16 @@ def delete_cell(nb: nbformat.NotebookNode, question: str) -> nbformat.NotebookNo
 
 def _question(cell) -> str | None:
     return cell.metadata.get("dlgrade", {}).get("question")
+
+
+def _top_level_names(tree: ast.Module) -> set[str]:
+    names = set()
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef | ast.ClassDef):
+            names.add(node.name)
+        elif isinstance(node, ast.Assign):
+            names.update(t.id for t in node.targets if isinstance(t, ast.Name))
+    return names
 
 
 @dataclass(frozen=True)
