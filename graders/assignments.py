@@ -23,22 +23,36 @@ class Question:
     functions: tuple[str, ...] = ()
     forbidden: tuple[str, ...] = ()
     manual: bool = False
+    notebook: str = ""  # the template notebook it is answered in; "" = the assignment's first
 
 
 @dataclass(frozen=True)
 class Assignment:
+    """An assignment: its questions and the template notebook(s) they are answered in."""
+
     id: str
     title: str
     notebook: str
     questions: tuple[Question, ...]
+    other_notebooks: tuple[str, ...] = ()
 
     @property
     def directory(self) -> Path:
         return GRADERS_DIR / self.id
 
     @property
+    def notebooks(self) -> tuple[str, ...]:
+        return (self.notebook, *self.other_notebooks)
+
+    @property
     def template(self) -> Path:
-        return TEMPLATES_DIR / self.id / self.notebook
+        return self.template_of(self.notebook)
+
+    def template_of(self, notebook: str) -> Path:
+        return TEMPLATES_DIR / self.id / notebook
+
+    def notebook_of(self, question: Question) -> str:
+        return question.notebook or self.notebook
 
     @property
     def autograded(self) -> tuple[Question, ...]:

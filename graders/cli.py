@@ -82,17 +82,20 @@ def _check(args) -> int:
     from graders.harness import grade
     from graders.report import format_table
 
-    assignment = load_assignment(_assignment_of(args.notebook))
-    document = grade(assignment, args.notebook, public_only=True)
+    assignment_id, notebook = _declared(args.notebook)
+    assignment = load_assignment(assignment_id)
+    document = grade(assignment, args.notebook, public_only=True,
+                     notebooks=(notebook or assignment.notebook,))
     print(format_table(document, show_points=False))
-    failed = [t for t in document["tests"] if t["status"] == "failed" and t["visibility"] == "visible"]
+    failed = [t for t in document["tests"] if t["status"] == "failed"]
     return 1 if failed else 0
 
 
-def _assignment_of(notebook: Path) -> str:
+def _declared(notebook: Path) -> tuple[str, str]:
+    """(assignment id, notebook name) from the notebook's metadata."""
     try:
-        metadata = json.loads(notebook.read_text())["metadata"]
-        return metadata["dlgrade"]["assignment"]
+        declared = json.loads(notebook.read_text())["metadata"]["dlgrade"]
+        return declared["assignment"], declared.get("notebook", "")
     except (OSError, ValueError, KeyError, TypeError):
         raise GraderError(
             f"{notebook} does not say which assignment it is (metadata dlgrade.assignment); "
@@ -103,7 +106,8 @@ def _assignment_of(notebook: Path) -> str:
 def _solve(args) -> int:
     from graders.solve import write_solution
 
-    print(write_solution(load_assignment(args.assignment), args.out))
+    for path in write_solution(load_assignment(args.assignment), args.out):
+        print(path)
     return 0
 
 

@@ -21,32 +21,37 @@ PUBLIC_TESTS = "test_public*.py"
 
 def grade(assignment: Assignment, notebook: Path, results_path: Path | None = None, *,
           public_only: bool = False, seed: int | None = None, limits: Limits | None = None,
-          graded_only: bool = False) -> dict:
+          graded_only: bool = False, notebooks: tuple[str, ...] | None = None) -> dict:
     """Grade `notebook` and return (and write, if `results_path` is given) results.json.
+
+    `notebook` is a file or a folder of the student's notebooks; `notebooks` limits the run to
+    some of the assignment's notebooks (a student checking one file).
 
     The document is written in a `finally`: a crash of the grader itself still yields a valid
     file, with a visible "autograder error" entry and a hidden traceback for staff.
     """
     started = time.monotonic()
     seed = secrets.randbits(63) if seed is None else seed
-    plugin = GradingPlugin(assignment, Path(notebook), seed, limits or Limits(), graded_only)
+    plugin = GradingPlugin(assignment, Path(notebook), seed, limits or Limits(), graded_only,
+                           notebooks)
     log = io.StringIO()
     tests: list[TestResult] = []
     output = ""
     try:
         paths = test_files(assignment, public_only)
         args = [*map(str, paths), "-c", str(Path(__file__).parent / "grading.ini"),
-                "--rootdir", str(assignment.directory), "-q", "--import-mode=importlib", "-p", "graders.plugin"]
+                "--rootdir", str(assignment.directory), "-q", "--import-mode=importlib",
+                "-p", "graders.plugin"]
         with contextlib.redirect_stdout(log), _quiet_kernel_logs():
             code = pytest.main(args, plugins=[plugin])
         if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
             raise GraderError(f"pytest stopped with {code!r}")
         tests = plugin.results()
-        if plugin.submission is not None:
-            output = plugin.submission.execution_summary()
+        output = plugin.summary()
     except BaseException as err:
         tests = [
-            TestResult(name="Autograder error", score=0, max_score=assignment.points, status="failed",
+            TestResult(name="Autograder error", score=0, max_score=assignment.points,
+                       status="failed",
                        output=f"The autograder failed ({type(err).__name__}); this is not your "
                               "fault. Staff have the details and will regrade."),
             TestResult(name="Autograder error details (staff only)", score=0, max_score=0,

@@ -23,10 +23,10 @@ from pathlib import Path
 
 import nbformat
 import numpy as np
-from nbclient import NotebookClient
-from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from jupyter_client import AsyncKernelManager
 from jupyter_core.utils import run_sync
+from nbclient import NotebookClient
+from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
 from graders.errors import GraderError, StudentError
 
@@ -143,7 +143,8 @@ class _CappedClient(NotebookClient):
         content = msg["content"]
         if PROBE_MIME in content.get("data", {}):
             return super().output(outs, msg, display_id, cell_index)
-        size = len(content.get("text", "")) + sum(len(str(v)) for v in content.get("data", {}).values())
+        data = content.get("data", {})
+        size = len(content.get("text", "")) + sum(len(str(v)) for v in data.values())
         if self.kept_bytes + size > self.max_output_bytes:
             self.dropped_bytes += size
             return None
@@ -153,7 +154,7 @@ class _CappedClient(NotebookClient):
 
 @dataclass
 class KernelSession:
-    """A notebook and the kernel that runs it; restarts the kernel if the student's code kills it."""
+    """A notebook and the kernel that runs it; restarts the kernel when student code kills it."""
 
     nb: nbformat.NotebookNode
     limits: Limits = field(default_factory=Limits)
@@ -174,6 +175,7 @@ class KernelSession:
             os.chown(self.home, self.user.uid, self.user.gid)
         os.chmod(self.home, 0o700)
         self.client = None
+        self.dropped_at_close = 0
         self.scratch = len(self.nb.cells)  # grader-written cells run at this index
         self.nb.cells.append(nbformat.v4.new_code_cell(""))
 
@@ -212,8 +214,10 @@ class KernelSession:
         return env
 
     def close(self) -> None:
-        if self.client is not None and self.client.km is not None:
-            self.client._cleanup_kernel()
+        if self.client is not None:
+            self.dropped_at_close = self.client.dropped_bytes
+            if self.client.km is not None:
+                self.client._cleanup_kernel()
         self.client = None
         shutil.rmtree(self.root, ignore_errors=True)
 
@@ -299,7 +303,7 @@ class KernelSession:
 
     @property
     def dropped_output_bytes(self) -> int:
-        return self.client.dropped_bytes if self.client else 0
+        return self.client.dropped_bytes if self.client else self.dropped_at_close
 
     # -- probing the student's functions -----------------------------------------------------
     def call(self, name: str, *args, code: str | None = None, timeout: float | None = None,

@@ -7,7 +7,7 @@ status under a private MIME type; the grader reads that status from the cell's o
 """
 
 
-def __dlgrade_probe__(io_dir):  # noqa: N807 (a dunder name keeps it out of the student's way)
+def __dlgrade_probe__(io_dir):  # a dunder name keeps it out of the student's way
     import json
     import os
 

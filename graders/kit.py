@@ -1,4 +1,4 @@
-"""The student kit: the template notebook plus an installable checker with the public tests only.
+"""The student kit: the template notebook(s) plus an installable checker with the public tests only.
 
 The checker is this engine without its staff tools (solve, kit, package) and with, for the one
 assignment, its definition and public test files. It holds no `reference/`, no `theory/` and no
@@ -62,11 +62,12 @@ def build_kit(assignment: Assignment, out_dir: Path) -> Path:
         shutil.copy2(assignment.directory / name, package / assignment.id / name)
     for path in assignment.directory.glob(PUBLIC_TESTS):
         shutil.copy2(path, package / assignment.id / path.name)
-    shutil.copy2(assignment.template, out_dir / assignment.template.name)
+    for notebook in assignment.notebooks:
+        shutil.copy2(assignment.template_of(notebook), out_dir / notebook)
     dependencies = ", ".join(f'"{name}{_pin(name)}"' for name in KIT_DEPENDENCIES)
     (out_dir / "checker" / "pyproject.toml").write_text(KIT_PYPROJECT.format(
         assignment=assignment.id, title=assignment.title, dependencies=dependencies))
-    (out_dir / "README.md").write_text(KIT_README.format(notebook=assignment.template.name))
+    (out_dir / "README.md").write_text(KIT_README.format(notebook=assignment.notebook))
     return out_dir
 
 

@@ -26,7 +26,8 @@ def load_notebook(path: Path) -> nbformat.NotebookNode:
         text = path.read_bytes().decode()
         raw = json.loads(text)
     except (UnicodeDecodeError, json.JSONDecodeError) as err:
-        raise StudentError(f"{path.name} is not a Jupyter notebook (not valid JSON: {err})") from None
+        raise StudentError(
+            f"{path.name} is not a Jupyter notebook (not valid JSON: {err})") from None
     if not isinstance(raw, dict) or "cells" not in raw:
         raise StudentError(f"{path.name} is JSON but not a Jupyter notebook (it has no cells)")
     if raw.get("nbformat") != 4:

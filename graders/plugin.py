@@ -1,9 +1,9 @@
 """The pytest plugin that turns grader tests into Gradescope results.
 
 Grader tests are plain pytest functions marked with `@graded(question, points, name)`. They use
-two fixtures: `submission` (the notebook, executed once per run) and `rng` (inputs drawn from the
-run's secret seed). Each test's outcome becomes one results.json entry: a pass earns its points,
-a `StudentError` earns none (a `PartialCredit` earns its fraction), any other exception is an
+two fixtures: `submission` (the notebook that answers the question, executed once per run) and
+`rng` (inputs drawn from the run's secret seed). Each test's outcome becomes one results.json
+entry: a pass earns its points, a `StudentError` earns none (a `PartialCredit` earns its fraction), any other exception is an
 autograder error, shown as such, with the traceback kept for staff.
 """
 
@@ -39,14 +39,15 @@ class GradingPlugin:
     """Registered by the harness for one grading run."""
 
     def __init__(self, assignment: Assignment, notebook, seed: int, limits: Limits,
-                 graded_only: bool = False):
+                 graded_only: bool = False, notebooks: tuple[str, ...] | None = None):
         self.assignment = assignment
         self.notebook = notebook
         self.seed = seed
         self.limits = limits
         self.graded_only = graded_only
+        self.notebooks = notebooks or assignment.notebooks  # the ones this run grades
         self.outcomes: dict[str, Outcome] = {}
-        self.submission: Submission | None = None
+        self.submissions: dict[str, Submission | StudentError] = {}
 
     # -- pytest hooks ------------------------------------------------------------------------
     def pytest_configure(self, config):
@@ -54,13 +55,31 @@ class GradingPlugin:
         config.stash[RUN] = self
 
     def pytest_collection_modifyitems(self, session, config, items):
+        kept, dropped = [], []
         for item in items:
             marker = item.get_closest_marker("graded")
             if marker is None:
                 raise GraderError(f"{item.nodeid} has no @graded marker")
-            question, points, name = marker.args
-            self.assignment.question(question)
-            self.outcomes[item.nodeid] = Outcome(question, float(points), name)
+            question = self.assignment.question(marker.args[0])
+            notebook = self.assignment.notebook_of(question)
+            if notebook not in self.notebooks:
+                dropped.append(item)
+                continue
+            kept.append((self.assignment.notebooks.index(notebook), item))
+            self.outcomes[item.nodeid] = Outcome(question.id, float(marker.args[1]),
+                                                 marker.args[2])
+        if dropped:
+            config.hook.pytest_deselected(items=dropped)
+        items[:] = [item for _, item in sorted(kept, key=lambda pair: pair[0])]  # stable
+
+    def summary(self) -> str:
+        """What happened to each executed notebook's cells."""
+        parts = []
+        for name, submission in self.submissions.items():
+            if isinstance(submission, Submission):
+                text = submission.execution_summary()
+                parts.append(f"{name}: {text}" if len(self.assignment.notebooks) > 1 else text)
+        return "\n".join(parts)
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_makereport(self, item, call):
@@ -108,12 +127,39 @@ def _score(outcome: Outcome) -> tuple[float, str | None]:
 
 # -- fixtures (this module is also registered as a plugin: `-p graders.plugin`) -------------------
 @pytest.fixture(scope="session")
-def submission(request):
-    """The student's notebook, loaded, scanned and executed once for the whole run."""
+def _submissions(request):
+    """Executed notebooks by name; the run closes them all at the end."""
     run = request.config.stash[RUN]
-    run.submission = Submission(run.notebook, run.assignment, run.limits, run.graded_only)
-    yield run.submission
-    run.submission.close()
+    yield run.submissions
+    for submission in run.submissions.values():
+        if isinstance(submission, Submission):
+            submission.close()
+
+
+@pytest.fixture
+def submission(request, _submissions):
+    """The notebook that answers this test's question, executed once for the whole run.
+
+    One kernel runs at a time: tests are ordered by notebook, and moving on to the next notebook
+    shuts the previous kernel down. A notebook that cannot be loaded fails each of its tests
+    with the same message.
+    """
+    run = request.config.stash[RUN]
+    question = run.assignment.question(request.node.get_closest_marker("graded").args[0])
+    name = run.assignment.notebook_of(question)
+    if name not in _submissions:
+        for other in _submissions.values():
+            if isinstance(other, Submission):
+                other.close()
+        try:
+            _submissions[name] = Submission(run.notebook, run.assignment, run.limits,
+                                            run.graded_only, name)
+        except StudentError as err:
+            _submissions[name] = err
+    found = _submissions[name]
+    if isinstance(found, StudentError):
+        raise StudentError(str(found))
+    return found
 
 
 @pytest.fixture

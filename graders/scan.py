@@ -1,8 +1,9 @@
 """Static scan of a submission (ast): forbidden APIs per question and imports of our packages.
 
 A question's code is the definitions of its functions, plus the definitions of the functions,
-classes and variables those refer to (a check written beside them is not scanned). Names are resolved through the notebook's imports, so
-`import scipy.signal as ss; ss.correlate2d` is seen as `scipy.signal.correlate2d`. The scan is a
+classes and variables those refer to (a check written beside them is not scanned). Names are
+resolved through the notebook's imports, so `import scipy.signal as ss; ss.correlate2d` is seen
+as `scipy.signal.correlate2d`. The scan is a
 deterrent, not a proof: code built from strings at run time is stopped by file permissions.
 """
 
@@ -10,20 +11,22 @@ import ast
 
 import nbformat
 
-from graders.assignments import Assignment
+from graders.assignments import Question
 from graders.notebook import parse_cell
 
 PROTECTED_PACKAGES = ("reference", "graders", "theory")
 
 
-def scan(nb: nbformat.NotebookNode, assignment: Assignment) -> dict[str, list[str]]:
-    """Map question id -> reasons it loses its points (questions with no finding are absent)."""
+def scan(nb: nbformat.NotebookNode, questions: list[Question]) -> dict[str, list[str]]:
+    """Map question id -> reasons it loses its points (questions with no finding are absent).
+
+    `questions` are the autograded questions answered in this notebook."""
     trees = {i: parse_cell(c.source) for i, c in enumerate(nb.cells) if c.cell_type == "code"}
     trees = {i: t for i, t in trees.items() if t is not None}
     aliases = _import_aliases(trees.values())
     definitions = _definitions(trees)
     findings: dict[str, list[str]] = {}
-    for question in assignment.autograded:
+    for question in questions:
         for index, node in question_code(definitions, question.functions):
             for dotted in sorted(_references(node, aliases)):
                 banned = next((f for f in question.forbidden if _matches(dotted, f)), None)
@@ -38,7 +41,7 @@ def scan(nb: nbformat.NotebookNode, assignment: Assignment) -> dict[str, list[st
     for index, tree in trees.items():
         top_level = ast.Module(body=[n for n in tree.body if n not in _defs(tree)], type_ignores=[])
         for package in sorted(_protected_imports(top_level)):
-            for question in assignment.autograded:
+            for question in questions:
                 findings.setdefault(question.id, []).append(
                     f"cell {index + 1} imports {package!r}, the grader's own package"
                 )
@@ -96,7 +99,7 @@ def _import_aliases(trees) -> dict[str, str]:
 
 
 def _references(tree: ast.Module, aliases: dict[str, str]) -> set[str]:
-    """Every dotted name the cell mentions, resolved through the imports (`ss.x` -> `scipy.signal.x`)."""
+    """Every dotted name the code mentions, resolved through imports (`ss.x` -> `scipy.signal.x`)."""
     found = set()
     inner = {id(n.value) for n in ast.walk(tree) if isinstance(n, ast.Attribute)}
     for node in ast.walk(tree):

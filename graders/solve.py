@@ -18,9 +18,9 @@ from graders.assignments import Assignment
 from graders.errors import GraderError
 
 
-def solution_notebook(assignment: Assignment) -> nbformat.NotebookNode:
-    """The template of `assignment` with every graded cell filled in from `reference/`."""
-    nb = nbformat.read(assignment.template, as_version=4)
+def solution_notebook(assignment: Assignment, notebook: str = "") -> nbformat.NotebookNode:
+    """A template of `assignment` (default: its first) with every graded cell filled in."""
+    nb = nbformat.read(assignment.template_of(notebook or assignment.notebook), as_version=4)
     pasted: set[tuple[str, str]] = set()
     for cell in nb.cells:
         specs = cell.metadata.get("dlgrade", {}).get("solution")
@@ -31,11 +31,15 @@ def solution_notebook(assignment: Assignment) -> nbformat.NotebookNode:
     return nb
 
 
-def write_solution(assignment: Assignment, out_dir: Path) -> Path:
-    path = Path(out_dir) / assignment.template.name.replace(".ipynb", "_solution.ipynb")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    nbformat.write(solution_notebook(assignment), path)
-    return path
+def write_solution(assignment: Assignment, out_dir: Path) -> list[Path]:
+    """Write the solution of each of the assignment's notebooks into `out_dir`."""
+    paths = []
+    for notebook in assignment.notebooks:
+        path = Path(out_dir) / notebook.replace(".ipynb", "_solution.ipynb")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        nbformat.write(solution_notebook(assignment, notebook), path)
+        paths.append(path)
+    return paths
 
 
 def _source(spec: str, pasted: set[tuple[str, str]]) -> str:

@@ -13,16 +13,20 @@ from graders.scan import scan
 
 @dataclass
 class Submission:
-    """Load + validate -> static scan -> execute; then `call` the student's functions."""
+    """Load + validate -> static scan -> execute one notebook; then `call` its functions."""
 
     path: Path
     assignment: Assignment
     limits: Limits = field(default_factory=Limits)
     graded_only: bool = False
+    notebook: str = ""  # which of the assignment's notebooks; "" = its first
 
     def __post_init__(self):
-        self.nb = load_notebook(find_notebook(self.path, self.assignment))
-        self.findings = scan(self.nb, self.assignment)
+        self.notebook = self.notebook or self.assignment.notebook
+        self.nb = load_notebook(find_notebook(self.path, self.assignment, self.notebook))
+        questions = [q for q in self.assignment.autograded
+                     if self.assignment.notebook_of(q) == self.notebook]
+        self.findings = scan(self.nb, questions)
         self.session = KernelSession(self.nb, self.limits, default_kernel_user(),
                                      skip_tags=("experiment",) if self.graded_only else ())
         self.cells = self.session.run_notebook()
@@ -60,37 +64,42 @@ class Submission:
         return "\n".join(lines)
 
 
-def find_notebook(path: Path, assignment: Assignment) -> Path:
-    """The notebook to grade: `path` itself, or the one notebook in the folder `path`.
+def find_notebook(path: Path, assignment: Assignment, notebook: str = "") -> Path:
+    """The file to grade as the assignment's `notebook` (default: its first notebook).
 
-    With several notebooks, the one whose metadata names the assignment wins, then the one named
-    like the template; otherwise the student is told which files were found.
+    `path` is a notebook or a folder. A notebook declares itself in its metadata
+    (`dlgrade.assignment`, and `dlgrade.notebook` when the assignment has several); otherwise its
+    file name must match the template's, or it must be the only notebook submitted.
     """
+    notebook = notebook or assignment.notebook
     path = Path(path)
-    if not path.is_dir():
-        return path
-    found = sorted(p for p in path.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
+    found = [path] if not path.is_dir() else sorted(
+        p for p in path.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
     if not found:
         raise StudentError("the submission holds no .ipynb notebook: upload your notebook file")
-    if len(found) == 1:
+    declared = [p for p in found if _declared_notebook(p, assignment) == notebook]
+    named = [p for p in found if p.name == notebook]
+    for candidates in (declared, named):
+        if len(candidates) == 1:
+            return candidates[0]
+    if (len(found) == 1 and notebook == assignment.notebook
+            and _declared_notebook(found[0], assignment) is None):
         return found[0]
-    tagged = [p for p in found if _names_assignment(p, assignment.id)]
-    if len(tagged) == 1:
-        return tagged[0]
-    named = [p for p in found if p.name == assignment.notebook]
-    if len(named) == 1:
-        return named[0]
-    names = ", ".join(str(p.relative_to(path)) for p in found)
-    raise StudentError(
-        f"the submission holds several notebooks ({names}) and none is clearly "
-        f"{assignment.notebook}: submit only that notebook"
-    )
+    names = ", ".join(str(p.relative_to(path)) if path.is_dir() else p.name for p in found)
+    if len(found) == 1:
+        raise StudentError(f"{notebook} is not in the submission (found: {names})")
+    raise StudentError(f"the submission holds several notebooks ({names}) and none is clearly "
+                       f"{notebook}: submit it once, under that name")
 
 
-def _names_assignment(path: Path, assignment_id: str) -> bool:
+def _declared_notebook(path: Path, assignment: Assignment) -> str | None:
+    """The notebook of `assignment` that the file's metadata says it is, if it says so."""
     try:
         with open(path, "rb") as f:
             metadata = json.loads(f.read(MAX_NOTEBOOK_BYTES)).get("metadata", {})
-        return metadata.get("dlgrade", {}).get("assignment") == assignment_id
+        declared = metadata.get("dlgrade", {})
+        if declared.get("assignment") != assignment.id:
+            return None
+        return declared.get("notebook", assignment.notebook)
     except (OSError, ValueError, AttributeError):
-        return False
+        return None

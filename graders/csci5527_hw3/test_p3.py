@@ -5,7 +5,6 @@ import torch
 
 from graders.compare import Checks, assert_close
 from graders.kernel import AsTorch
-from graders.plugin import graded
 from reference import norm
 
 SHAPES_AND_EPS = [((7, 6, 5, 4), 1e-5), ((4, 9, 3, 6), 0.1), ((5, 5, 8, 2), 0.0)]

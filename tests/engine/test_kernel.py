@@ -34,7 +34,8 @@ def test_links_odd_names_and_huge_results_are_refused(tmp_path):
 
 
 def test_decode_turns_unsupported_values_into_student_errors(tmp_path):
-    assert _decode(tmp_path, {"kind": "seq", "items": [{"kind": "json", "value": 1}]}, 1, "f") == [1]
+    one = {"kind": "seq", "items": [{"kind": "json", "value": 1}]}
+    assert _decode(tmp_path, one, 1, "f") == [1]
     with pytest.raises(StudentError, match="f returned generator"):
         _decode(tmp_path, {"kind": "unsupported", "type": "generator"}, 1, "f")
     with pytest.raises(StudentError, match="unreadable result"):
@@ -92,5 +93,6 @@ def test_failures_become_student_errors_and_the_kernel_recovers(session):
 @pytest.mark.slow
 def test_huge_output_is_discarded_not_kept(session):
     assert session.dropped_output_bytes >= 9_000_000
-    kept = sum(len(out.get("text", "")) for cell in session.nb.cells for out in cell.get("outputs", []))
+    outputs = [out for cell in session.nb.cells for out in cell.get("outputs", [])]
+    kept = sum(len(out.get("text", "")) for out in outputs)
     assert kept <= 2**20

@@ -1,0 +1,112 @@
+"""Hidden tests of COMP 499/691 A1 Question 2: the Jacobian of a deep tanh network in reverse and
+forward mode (against torch.func.jacrev of the reference network), and the recorded benchmark."""
+
+import math
+
+import numpy as np
+import torch
+
+from graders.comp499_a1.common import as_dict, fetch, forbid_method_calls
+from graders.compare import Checks, assert_close
+from graders.errors import StudentError
+from graders.kernel import AsTorch
+from graders.plugin import graded
+from reference import jacobian
+
+HANDOUT = (2, 30, 10)  # (D, K, P)
+
+
+def _problem(rng, D, K, P, L):
+    shapes = {f"W{i}": (K, K) for i in range(2, L + 1)}
+    shapes = {"W1": (K, D), **shapes, "WF": (P, K)}
+    weights = {k: rng.standard_normal(s) / math.sqrt(s[1]) for k, s in shapes.items()}
+    return weights, rng.standard_normal(D)
+
+
+def _expected(weights, x) -> np.ndarray:
+    w = {k: torch.from_numpy(v) for k, v in weights.items()}
+    return torch.func.jacrev(lambda v: jacobian.mlp_forward(w, v))(torch.from_numpy(x)).numpy()
+
+
+def _call(submission, name, weights, x, code=None):
+    args = ({k: AsTorch(v) for k, v in weights.items()}, AsTorch(x))
+    return submission.call(name, *args, code=code) if code else submission.call(name, *args)
+
+
+def _where(D, K, P, L):
+    return f" for D={D}, K={K}, P={P}, L={L}"
+
+
+def _grade_jacobian(submission, rng, name, cases):
+    checks = Checks()
+    for D, K, P, L in cases:
+        weights, x = _problem(rng, D, K, P, L)
+        with checks.case():
+            assert_close(name, _call(submission, name, weights, x), _expected(weights, x),
+                         where=_where(D, K, P, L))
+    return checks
+
+
+@graded("q2b", 5.0, "jacobian_reverse against torch.func.jacrev (L = 3, and other depths)")
+def test_jacobian_reverse(submission, rng):
+    checks = _grade_jacobian(submission, rng, "jacobian_reverse",
+                             [(*HANDOUT, 3), (*HANDOUT, 3), (*HANDOUT, 5), (3, 8, 4, 2)])
+    weights, x = _problem(rng, *HANDOUT, 3)
+    with checks.case():
+        w = {k: torch.from_numpy(v) for k, v in weights.items()}
+        assert_close("mlp_forward", _call(submission, "mlp_forward", weights, x),
+                     jacobian.mlp_forward(w, torch.from_numpy(x)).numpy(),
+                     where=_where(*HANDOUT, 3))
+    checks.finish()
+
+
+@graded("q2c", 10.0, "jacobian_forward against torch.func.jacrev (several depths)")
+def test_jacobian_forward(submission, rng):
+    forbid_method_calls(submission, "q2c", ("backward",), " (forward mode needs no backward pass)")
+    checks = _grade_jacobian(submission, rng, "jacobian_forward",
+                             [(*HANDOUT, 3), (*HANDOUT, 1), (*HANDOUT, 5), (*HANDOUT, 10),
+                              (3, 8, 4, 2)])
+    checks.finish()
+
+
+@graded("q2c", 2.0, "jacobian_forward runs under torch.no_grad() (no backward pass)")
+def test_jacobian_forward_without_graph(submission, rng):
+    """Forward-mode AD (dual numbers, torch.func.jvp) works with graph recording off; a backward
+    pass has no graph to go back through."""
+    forbid_method_calls(submission, "q2c", ("backward",), " (forward mode needs no backward pass)")
+    weights, x = _problem(rng, *HANDOUT, 3)
+    try:
+        got = _call(submission, "jacobian_forward", weights, x,
+                    code="lambda f, w, x: __import__('torch').no_grad()(f)(w, x)")
+    except StudentError as err:
+        if "not implemented" in str(err):
+            raise
+        raise StudentError(f"{err}\n(called under torch.no_grad(), where reverse mode has no "
+                           "graph to go back through; forward mode needs none)") from None
+    assert_close("jacobian_forward", got, _expected(weights, x),
+                 where=_where(*HANDOUT, 3) + " under torch.no_grad()")
+
+
+@graded("q2d", 4.0, "jacobian_benchmark: both modes for L = 3, 5, 10 on the CPU")
+def test_benchmark_table(submission):
+    rows = fetch(submission, "jacobian_benchmark")
+    if not isinstance(rows, list) or not rows:
+        raise StudentError("jacobian_benchmark: expected a non-empty list of dicts (one per "
+                           f"device and L), got {type(rows).__name__}")
+    checks = Checks()
+    for L in (3, 5, 10):
+        with checks.case():
+            found = [r for r in rows if isinstance(r, dict) and r.get("L") == L
+                     and str(r.get("device", "")).startswith("cpu")]
+            if not found:
+                raise StudentError(f"jacobian_benchmark: no row with L={L} and device 'cpu'")
+            row = as_dict(found[0], f"jacobian_benchmark row L={L}", ("reverse_s", "forward_s"))
+            for key in ("reverse_s", "forward_s"):
+                value = row[key]
+                if isinstance(value, np.ndarray) and value.size == 1:
+                    value = float(value.reshape(()))
+                if not isinstance(value, int | float) or not 1e-6 <= value <= 10.0:
+                    raise StudentError(
+                        f"jacobian_benchmark row L={L}: {key} should be the seconds one Jacobian "
+                        f"takes (between 1e-6 and 10), got {value!r}")
+    checks.finish()

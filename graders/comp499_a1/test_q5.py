@@ -1,0 +1,69 @@
+"""Hidden tests of COMP 499/691 A1 Question 5: least squares, and gradient-descent iterates in
+closed form checked against running gradient descent step by step (reference.least_squares)."""
+
+import numpy as np
+
+from graders.compare import Checks, assert_close
+from graders.errors import StudentError
+from graders.plugin import graded
+from reference import least_squares
+
+SHAPES = [(12, 3), (30, 7), (6, 6)]  # (N, D), full column rank
+WIDE = (4, 9)  # N < D: X^T X is singular, gradient descent still has a closed form
+
+
+def _problem(rng, N, D):
+    return rng.standard_normal((N, D)), rng.standard_normal(N), rng.standard_normal(D)
+
+
+def _step(X, fraction: float) -> float:
+    """fraction / lambda_max(X^T X): below 2 / lambda_max gradient descent converges."""
+    return fraction / np.linalg.norm(X, 2) ** 2
+
+
+@graded("q5a", 3.0, "ls_gradient and ls_minimizer on hidden data")
+def test_gradient_and_minimizer(submission, rng):
+    checks = Checks()
+    for N, D in [*SHAPES, WIDE]:
+        X, y, w = _problem(rng, N, D)
+        with checks.case():
+            assert_close("ls_gradient", submission.call("ls_gradient", X, w, y),
+                         least_squares.ls_gradient(X, w, y), where=f" for X of shape {(N, D)}")
+    for N, D in SHAPES:
+        X, y, _ = _problem(rng, N, D)
+        with checks.case():
+            assert_close("ls_minimizer", submission.call("ls_minimizer", X, y),
+                         np.linalg.lstsq(X, y, rcond=None)[0], where=f" for X of shape {(N, D)}")
+    checks.finish()
+
+
+@graded("q5b", 3.0, "gd_first_iterates against one and two steps of gradient descent")
+def test_first_iterates(submission, rng):
+    checks = Checks()
+    for (N, D), fraction in zip([*SHAPES, WIDE], (0.2, 1.0, 1.9, 0.5)):
+        X, y, w0 = _problem(rng, N, D)
+        alpha = _step(X, fraction)
+        with checks.case():
+            got = submission.call("gd_first_iterates", X, y, w0, alpha)
+            if not isinstance(got, list) or len(got) != 2:
+                raise StudentError(f"gd_first_iterates: expected a pair (w1, w2), got {got!r:.80}")
+            for k, value in enumerate(got, start=1):
+                assert_close(f"gd_first_iterates: w{k}", value,
+                             least_squares.gradient_descent(X, y, w0, alpha, k),
+                             where=f" for X of shape {(N, D)}, alpha = {fraction} / lambda_max")
+    checks.finish()
+
+
+@graded("q5c", 4.0, "gd_iterate(k) against k steps of gradient descent, several k and steps")
+def test_closed_form_iterate(submission, rng):
+    checks = Checks()
+    for (N, D), fraction in zip([*SHAPES, WIDE], (0.3, 1.0, 1.8, 0.7)):
+        X, y, w0 = _problem(rng, N, D)
+        alpha = _step(X, fraction)
+        with checks.case():
+            for k in (0, 1, 2, 5, 40):
+                assert_close(f"gd_iterate(..., k={k})",
+                             submission.call("gd_iterate", X, y, w0, alpha, k),
+                             least_squares.gradient_descent(X, y, w0, alpha, k),
+                             where=f" for X of shape {(N, D)}, alpha = {fraction} / lambda_max")
+    checks.finish()
