@@ -3,8 +3,9 @@
 Grader tests are plain pytest functions marked with `@graded(question, points, name)`. They use
 two fixtures: `submission` (the notebook that answers the question, executed once per run) and
 `rng` (inputs drawn from the run's secret seed). Each test's outcome becomes one results.json
-entry: a pass earns its points, a `StudentError` earns none (a `PartialCredit` earns its fraction), any other exception is an
-autograder error, shown as such, with the traceback kept for staff.
+entry: a pass earns its points, a `StudentError` earns none (a `PartialCredit` earns its
+fraction), any other exception is an autograder error, shown as such, with the traceback kept
+for staff.
 """
 
 import traceback

@@ -99,7 +99,8 @@ def _import_aliases(trees) -> dict[str, str]:
 
 
 def _references(tree: ast.Module, aliases: dict[str, str]) -> set[str]:
-    """Every dotted name the code mentions, resolved through imports (`ss.x` -> `scipy.signal.x`)."""
+    """Every dotted name the code mentions, resolved through imports (`ss.f` -> `scipy.signal.f`).
+    """
     found = set()
     inner = {id(n.value) for n in ast.walk(tree) if isinstance(n, ast.Attribute)}
     for node in ast.walk(tree):
