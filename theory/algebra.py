@@ -14,22 +14,23 @@ from typing import Any
 import sympy as sp
 
 __all__ = [
-    "Step",
     "ProofResult",
-    "is_zero",
-    "same",
-    "prove",
+    "Step",
     "gaussian_expectation",
+    "is_zero",
+    "prove",
+    "same",
     "symbols_matrix",
 ]
 
 
-def _random_value(sym: sp.Symbol, rng) -> sp.Rational:
-    """A random exact number that respects the symbol's assumptions."""
+def _random_value(sym: sp.Symbol, rng) -> sp.Expr:
+    """A random number that respects the symbol's assumptions (integers stay exact; others are
+    50-digit floats, so that sympy does not try exact roots of large rationals)."""
     if sym.is_integer:
         lo = 1 if sym.is_positive else (0 if sym.is_nonnegative else -5)
         return sp.Integer(int(rng.integers(lo, lo + 6)))
-    value = sp.Rational(int(rng.integers(1, 1000)), 997) + int(rng.integers(0, 2))
+    value = sp.Float(float(rng.uniform(0.1, 2.0)), 50)
     if sym.is_positive or sym.is_nonnegative:
         return value
     return value if rng.integers(0, 2) else -value
@@ -38,16 +39,23 @@ def _random_value(sym: sp.Symbol, rng) -> sp.Rational:
 def differs_numerically(expr: Any, points: int = 2, seed: int = 0) -> bool:
     """True when ``expr`` is clearly non-zero at a random point (a cheap disproof).
 
-    Evaluates with 30 digits at random exact values of the free symbols; points where the value
-    is not a finite real number are skipped, so ``False`` proves nothing.
+    Evaluates with 50 digits at random values of the free symbols and calls the expression
+    non-zero when it exceeds 1e-25 times its largest term there; points where a value is not a
+    finite real number are skipped, so ``False`` proves nothing.
     """
     import numpy as np
 
     rng = np.random.default_rng(seed)
     free = sorted(expr.free_symbols, key=str)
+    terms = sp.Add.make_args(expr)
     for _ in range(points):
-        value = expr.subs({s: _random_value(s, rng) for s in free}).evalf(30)
-        if value.is_real and value.is_finite and abs(value) > 1e-15:
+        point = {s: _random_value(s, rng) for s in free}
+        value = expr.subs(point).evalf(50)
+        sizes = [t.subs(point).evalf(50) for t in terms]
+        if not all(v.is_real and v.is_finite for v in [value, *sizes]):
+            continue
+        scale = max([1, *(abs(v) for v in sizes)])
+        if abs(value) > 1e-25 * scale:
             return True
     return False
 

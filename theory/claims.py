@@ -13,7 +13,16 @@ from dataclasses import dataclass, field
 
 from theory.algebra import ProofResult, Step, prove
 
-__all__ = ["ASSIGNMENTS", "Claim", "Outcome", "all_claims", "claims_for", "get", "register"]
+__all__ = [
+    "ASSIGNMENTS",
+    "Claim",
+    "Outcome",
+    "all_claims",
+    "claims_for",
+    "clear_cache",
+    "get",
+    "register",
+]
 
 ASSIGNMENTS = ("cs229br_hw0", "eecs182_hw7", "csci5527_hw3", "cmu10605_hw5", "comp499_a1")
 
@@ -72,12 +81,28 @@ class Claim:
         if not self.id.startswith(self.assignment + "."):
             raise ValueError(f"Claim id {self.id!r} must start with {self.assignment!r}.")
 
+    def steps(self) -> list[Step]:
+        """The derivation's steps, built once per process (building can cost seconds)."""
+        if self.id not in _STEPS:
+            _STEPS[self.id] = self.derivation()
+        return _STEPS[self.id]
+
     def prove(self) -> ProofResult:
-        """Re-derive the claim symbolically; falsy with the failing step when a step is wrong."""
-        return prove(self.derivation())
+        """Check the derivation symbolically; falsy with the failing step when a step is wrong."""
+        if self.id not in _PROOFS:
+            _PROOFS[self.id] = prove(self.steps())
+        return _PROOFS[self.id]
 
 
 _REGISTRY: dict[str, Claim] = {}
+_STEPS: dict[str, list[Step]] = {}
+_PROOFS: dict[str, ProofResult] = {}
+
+
+def clear_cache() -> None:
+    """Forget built steps and proof results (the next prove() re-derives everything)."""
+    _STEPS.clear()
+    _PROOFS.clear()
 
 
 def register(*claims: Claim) -> None:
@@ -100,9 +125,11 @@ def all_claims() -> list[Claim]:
 
 
 def claims_for(assignment: str) -> list[Claim]:
-    """The claims of one assignment; unknown assignments raise ``KeyError`` naming the valid ones."""
+    """The claims of one assignment; an unknown assignment raises ``KeyError`` naming the valid
+    ones."""
     if assignment not in ASSIGNMENTS:
-        raise KeyError(f"Unknown assignment {assignment!r}; expected one of {', '.join(ASSIGNMENTS)}")
+        valid = ", ".join(ASSIGNMENTS)
+        raise KeyError(f"Unknown assignment {assignment!r}; expected one of {valid}")
     return [c for c in all_claims() if c.assignment == assignment]
 
 

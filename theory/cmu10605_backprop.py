@@ -192,7 +192,8 @@ def check_twelve_terms(terms: dict[str, Callable] | None = None, *, seed: int = 
     for t in (q, h, p):
         t.retain_grad()
     ((p - y) @ (p - y)).backward()
-    det = {k: v.detach() for k, v in dict(W1=W1, b1=b1, W2=W2, b2=b2, q=q, h=h, p=p).items()}
+    named = {"W1": W1, "b1": b1, "W2": W2, "b2": b2, "q": q, "h": h, "p": p}
+    det = {k: v.detach() for k, v in named.items()}
     torch_side = {
         "dL/dp_j": p.grad,
         "dp_i/dW2_jk": jacobian(lambda w: w @ det["h"] + det["b2"], det["W2"]),
@@ -232,17 +233,17 @@ def backprop(Ws: list, bs: list, x, y, relu, step):
     Works on sympy matrices and numpy arrays (relu and step act elementwise).
     """
     hs, qs = [x], []
-    for l, (W, b) in enumerate(zip(Ws, bs)):
+    for li, (W, b) in enumerate(zip(Ws, bs)):
         q = W @ hs[-1] + b
         qs.append(q)
-        hs.append(relu(q) if l < len(Ws) - 1 else q)
+        hs.append(relu(q) if li < len(Ws) - 1 else q)
     g = 2 * (hs[-1] - y)
     grads_W, grads_b = [None] * len(Ws), [None] * len(Ws)
-    for l in range(len(Ws) - 1, -1, -1):
-        grads_W[l] = g @ hs[l].T
-        grads_b[l] = g
-        if l:
-            g = _hadamard(Ws[l].T @ g, step(qs[l - 1]))
+    for li in range(len(Ws) - 1, -1, -1):
+        grads_W[li] = g @ hs[li].T
+        grads_b[li] = g
+        if li:
+            g = _hadamard(Ws[li].T @ g, step(qs[li - 1]))
     return grads_W, grads_b
 
 
@@ -252,23 +253,28 @@ def _hadamard(a, b):
     return a * b
 
 
-def derive_deep_recurrence() -> list[Step]:
+def derive_deep_recurrence(mask: bool = True) -> list[Step]:
     """Backward recurrence vs sympy's derivative of the whole loss, L = 2 hidden layers of
     width 2, input 2, output 1."""
     sizes = [2, 2, 2, 1]
-    Ws = [sp.Matrix(sizes[l + 1], sizes[l],
-                    lambda i, j, l=l: sp.Symbol(f"W{l + 1}_{i + 1}{j + 1}", real=True))
-          for l in range(3)]
-    bs = [sp.Matrix(sp.symbols(f"b{l + 1}_1:{sizes[l + 1] + 1}", real=True)) for l in range(3)]
+    Ws = [sp.Matrix(sizes[li + 1], sizes[li],
+                    lambda i, j, li=li: sp.Symbol(f"W{li + 1}_{i + 1}{j + 1}", real=True))
+          for li in range(3)]
+    bs = [sp.Matrix(sp.symbols(f"b{li + 1}_1:{sizes[li + 1] + 1}", real=True))
+          for li in range(3)]
     x = sp.Matrix(sp.symbols("x_1:3", real=True))
     y = sp.Matrix([sp.Symbol("y", real=True)])
-    relu = lambda m: m.applyfunc(_relu)  # noqa: E731
-    step = lambda m: m.applyfunc(sp.Heaviside)  # noqa: E731
+    def relu(m):
+        return m.applyfunc(_relu)
+
+    def step(m):
+        return m.applyfunc(sp.Heaviside if mask else (lambda e: 1))
+
     gW, gb = backprop(Ws, bs, x, y, relu, step)
     h = x
-    for l in range(3):
-        q = Ws[l] * h + bs[l]
-        h = relu(q) if l < 2 else q
+    for li in range(3):
+        q = Ws[li] * h + bs[li]
+        h = relu(q) if li < 2 else q
     loss = ((h - y).T * (h - y))[0]
     params = [e for W, b in zip(Ws, bs) for e in list(W) + list(b)]
     ours = [e for W, b in zip(gW, gb) for e in list(W) + list(b)]
@@ -286,22 +292,23 @@ def derive_deep_recurrence() -> list[Step]:
     ]
 
 
-def check_deep_recurrence(*, seed: int = 0) -> Outcome:
+def check_deep_recurrence(mask: bool = True, *, seed: int = 0) -> Outcome:
     """numpy recurrence vs torch autograd on a random 4-hidden-layer net of mixed widths."""
     import torch
 
     sizes = [3, 5, 4, 6, 2, 2]
     rng = np.random.default_rng(seed)
-    Ws = [rng.normal(size=(sizes[l + 1], sizes[l])) for l in range(len(sizes) - 1)]
-    bs = [rng.normal(size=(sizes[l + 1], 1)) for l in range(len(sizes) - 1)]
+    Ws = [rng.normal(size=(sizes[li + 1], sizes[li])) for li in range(len(sizes) - 1)]
+    bs = [rng.normal(size=(sizes[li + 1], 1)) for li in range(len(sizes) - 1)]
     x, y = rng.normal(size=(sizes[0], 1)), rng.normal(size=(sizes[-1], 1))
-    gW, gb = backprop(Ws, bs, x, y, lambda a: np.maximum(a, 0), lambda a: (a > 0).astype(float))
+    gW, gb = backprop(Ws, bs, x, y, lambda a: np.maximum(a, 0),
+                      lambda a: (a > 0).astype(float) if mask else np.ones_like(a))
     tW = [torch.tensor(W, requires_grad=True) for W in Ws]
     tb = [torch.tensor(b, requires_grad=True) for b in bs]
     h = torch.tensor(x)
-    for l, (W, b) in enumerate(zip(tW, tb)):
+    for li, (W, b) in enumerate(zip(tW, tb)):
         h = W @ h + b
-        h = torch.relu(h) if l < len(tW) - 1 else h
+        h = torch.relu(h) if li < len(tW) - 1 else h
     ((h - torch.tensor(y)) ** 2).sum().backward()
     err = max(float(np.abs(a - t.grad.numpy()).max()) for a, t in zip(gW + gb, tW + tb))
     return Outcome(err < 1e-12, f"largest |recurrence - autograd| over all layers: {err:.1e}")
@@ -312,27 +319,36 @@ FORWARD_OPS = 3 * Lsym + 4
 BACKWARD_OPS = 3 * Lsym + 3
 
 
-def derive_op_counts(forward: sp.Expr = FORWARD_OPS, backward: sp.Expr = BACKWARD_OPS) -> list[Step]:
+def derive_op_counts(
+    forward: sp.Expr = FORWARD_OPS, backward: sp.Expr = BACKWARD_OPS
+) -> list[Step]:
     """Scalar operation counts with every width 1, summed layer by layer."""
-    l = sp.Symbol("l", integer=True, positive=True)
-    fwd_mm = sp.summation(2, (l, 1, Lsym + 1))  # one multiply + one bias add per layer
-    fwd_relu = sp.summation(1, (l, 1, Lsym))
+    li = sp.Symbol("l", integer=True, positive=True)
+    fwd_mm = sp.summation(2, (li, 1, Lsym + 1))  # one multiply + one bias add per layer
+    fwd_relu = sp.summation(1, (li, 1, Lsym))
     fwd = fwd_mm + fwd_relu + 2  # loss: one subtraction, one square
     # backward: 2 for g = 2(p - y); layers L+1..2: dW, W^T g, mask; layer 1: dW only
-    bwd_mm = sp.summation(2, (l, 2, Lsym + 1)) + 1
-    bwd_mask = sp.summation(1, (l, 2, Lsym + 1))
+    bwd_mm = sp.summation(2, (li, 2, Lsym + 1)) + 1
+    bwd_mask = sp.summation(1, (li, 2, Lsym + 1))
     bwd = 2 + bwd_mm + bwd_mask
     return [
         Step(r"forward: $L+1$ affine layers at 2 operations, $L$ ReLUs, 2 for the loss",
-             fwd, forward),
+             fwd, forward,
+            tex=r"\sum_{l=1}^{L+1}2+\sum_{l=1}^{L}1+2=3L+4",
+        ),
         Step(r"backward: 2 for $\partial L/\partial p$, then per layer $l=L+1,\dots,2$ one "
              r"product for $\partial L/\partial W^{(l)}$, one for $W^{(l)\top}g$ and one ReLU "
-             r"mask, and one product for $\partial L/\partial W^{(1)}$", bwd, backward),
+             r"mask, and one product for $\partial L/\partial W^{(1)}$", bwd, backward,
+             tex=r"2+\Big(\sum_{l=2}^{L+1}2+1\Big)+\sum_{l=2}^{L+1}1=3L+3"),
         Step(r"forward: multiply-adds against nonlinearities, a fixed ratio (both grow "
              r"linearly in $L$, neither dominates)", sp.limit(fwd_mm / fwd_relu, Lsym, sp.oo),
-             sp.Integer(2)),
+             sp.Integer(2),
+            tex=r"\lim_{L\to\infty}\frac{2(L+1)}{L}=2",
+        ),
         Step(r"backward: products against ReLU masks, again a fixed ratio",
-             sp.limit(bwd_mm / bwd_mask, Lsym, sp.oo), sp.Integer(2)),
+             sp.limit(bwd_mm / bwd_mask, Lsym, sp.oo), sp.Integer(2),
+            tex=r"\lim_{L\to\infty}\frac{2L+1}{L}=2",
+        ),
     ]
 
 
@@ -367,20 +383,20 @@ def _scalar_net(ws: list[float], bs: list[float], x: float, y: float):
     (forward ops, backward ops, dL/dw list)."""
     ops = _Ops()
     hs, qs = [x], []
-    for l, (w, b) in enumerate(zip(ws, bs)):
+    for li, (w, b) in enumerate(zip(ws, bs)):
         q = ops.add(ops.mul(w, hs[-1]), b)
         qs.append(q)
-        hs.append(ops.relu(q) if l < len(ws) - 1 else q)
+        hs.append(ops.relu(q) if li < len(ws) - 1 else q)
     r = ops.add(hs[-1], -y)
     ops.mul(r, r)
     fwd = ops.total()
     ops = _Ops()
     g = ops.mul(2.0, ops.add(hs[-1], -y))
     dws = [0.0] * len(ws)
-    for l in range(len(ws) - 1, -1, -1):
-        dws[l] = ops.mul(g, hs[l])
-        if l:
-            g = ops.mask(ops.mul(ws[l], g), qs[l - 1])
+    for li in range(len(ws) - 1, -1, -1):
+        dws[li] = ops.mul(g, hs[li])
+        if li:
+            g = ops.mask(ops.mul(ws[li], g), qs[li - 1])
     return fwd, ops.total(), dws
 
 
@@ -399,9 +415,9 @@ def check_op_counts(forward: sp.Expr = FORWARD_OPS, backward: sp.Expr = BACKWARD
             bad.append((L, fwd, bwd))
         tw = torch.tensor(ws, requires_grad=True)
         h = torch.tensor(0.7, dtype=torch.float64)
-        for l in range(L + 1):
-            h = tw[l] * h + bs[l]
-            h = torch.relu(h) if l < L else h
+        for li in range(L + 1):
+            h = tw[li] * h + bs[li]
+            h = torch.relu(h) if li < L else h
         ((h + 0.3) ** 2).backward()
         grad_err = max(grad_err, float(np.abs(np.array(dws) - tw.grad.numpy()).max()))
     return Outcome(not bad and grad_err < 1e-12,

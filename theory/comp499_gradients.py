@@ -17,7 +17,7 @@ from theory.algebra import Step, symbols_matrix
 from theory.claims import Claim, Outcome, register
 
 
-class logcosh(sp.Function):  # noqa: N801 - reads like the other sympy functions
+class logcosh(sp.Function):
     """log(cosh(z)) with its derivative tanh(z) (the first proof step checks that)."""
 
     def fdiff(self, argindex: int = 1) -> sp.Expr:
@@ -83,17 +83,21 @@ def derive_logcosh_gradients(grads: GradFn = gradients) -> list[Step]:
     return [
         Step(r"derivative of the loss: $\frac{d}{dz}\log\cosh z=\tanh z$",
              sp.diff(sp.log(sp.cosh(z)), z), sp.tanh(z)),
-        Step(r"$\partial J/\partial b_2=\frac1N\sum_n\tanh(r_n)$", J.diff(b2), ours["b2"]),
-        Step(r"$\partial J/\partial w_2=\frac1N\sum_n\tanh(r_n)\,\rho(a_n)$",
-             sp.Matrix([J.diff(v) for v in w2]), ours["w2"]),
-        Step(r"$\partial J/\partial b_1=\frac1N\sum_n\tanh(r_n)\,w_2\odot\rho'(a_n)$",
-             sp.Matrix([J.diff(v) for v in b1]), ours["b1"]),
-        Step(r"$\partial J/\partial W_1=\frac1N\sum_n\tanh(r_n)\,(w_2\odot\rho'(a_n))\,"
-             r"x_n^\top$", W1.applyfunc(lambda v: J.diff(v)), ours["W1"]),
-        Step(r"$\partial J/\partial x_n=\frac1N\tanh(r_n)\,W_1^\top(w_2\odot\rho'(a_n))$ "
-             r"(both samples)",
+        Step(r"sympy's derivative of $J$ in $b_2$", J.diff(b2), ours["b2"],
+             tex=r"\frac{\partial J}{\partial b_2}=\frac1N\sum_n\tanh(r_n)"),
+        Step(r"in $w_2$", sp.Matrix([J.diff(v) for v in w2]), ours["w2"],
+             tex=r"\frac{\partial J}{\partial w_2}=\frac1N\sum_n\tanh(r_n)\,\rho(a_n)"),
+        Step(r"in $b_1$", sp.Matrix([J.diff(v) for v in b1]), ours["b1"],
+             tex=r"\frac{\partial J}{\partial b_1}=\frac1N\sum_n\tanh(r_n)\,"
+                 r"w_2\odot\rho'(a_n)"),
+        Step(r"in $W_1$", W1.applyfunc(lambda v: J.diff(v)), ours["W1"],
+             tex=r"\frac{\partial J}{\partial W_1}=\frac1N\sum_n\tanh(r_n)\,"
+                 r"\big(w_2\odot\rho'(a_n)\big)x_n^\top"),
+        Step(r"in each input $x_n$ (both samples)",
              sp.Matrix([J.diff(v) for x in xs for v in x]),
-             sp.Matrix([e for g in ours["x"] for e in g])),
+             sp.Matrix([e for g in ours["x"] for e in g]),
+             tex=r"\frac{\partial J}{\partial x_n}=\frac1N\tanh(r_n)\,W_1^\top"
+                 r"\big(w_2\odot\rho'(a_n)\big),\quad\rho'(a)=1-\tanh^2(a)"),
     ]
 
 

@@ -5,10 +5,10 @@ Rule from the handout: an (M1 x M2) by (M2 x M3) product costs M1 M2 M3. Element
 rho') is lower order and not counted.
 
 Forward mode pushes the D columns of the identity seed along with x: every layer multiplies its
-weight by a (width x (1 + D)) block. Reverse mode does the primal pass, then pulls the P rows of the
-identity seed back through every weight. With c = K D + (L - 1) K^2 + P K the cost of the primal pass,
-forward mode costs (1 + D) c and reverse mode (1 + P) c: forward wins exactly when D < P, as in the
-handout's D = 2, P = 10.
+weight by a (width x (1 + D)) block. Reverse mode does the primal pass, then pulls the P rows of
+the identity seed back through every weight. With c = K D + (L - 1) K^2 + P K the cost of the
+primal pass, forward mode costs (1 + D) c and reverse mode (1 + P) c: forward wins exactly when
+D < P, as in the handout's D = 2, P = 10.
 """
 
 from __future__ import annotations
@@ -37,18 +37,28 @@ def derive_jacobian_cost(forward: sp.Expr = FORWARD, reverse: sp.Expr = REVERSE)
     fwd_tangent = K * D * D + sp.summation(K * K * D, (i, 2, L)) + P * K * D
     rev_cotangent = P * P * K + sp.summation(P * K * K, (i, 2, L)) + P * K * D
     return [
-        Step(r"primal pass: one matrix-vector product per layer", primal, PRIMAL),
+        Step(r"primal pass: one matrix-vector product per layer", primal, PRIMAL,
+            tex=r"KD+\sum_{i=2}^{L}K^2+PK=KD+(L-1)K^2+PK=c",
+        ),
         Step(r"forward mode: the primal pass plus the seed $I_D$ carried through "
              r"$W_1,\dots,W_L,W_F$ ($K\cdot D\cdot D$, then $K\cdot K\cdot D$ per hidden layer, "
-             r"then $P\cdot K\cdot D$)", primal + fwd_tangent, forward),
+             r"then $P\cdot K\cdot D$)", primal + fwd_tangent, forward,
+            tex=r"c+KD^2+\sum_{i=2}^{L}K^2D+PKD=(1+D)\,c",
+        ),
         Step(r"reverse mode: the primal pass plus the seed $I_P$ pulled back through "
              r"$W_F,W_L,\dots,W_1$ ($P\cdot P\cdot K$, then $P\cdot K\cdot K$, then "
-             r"$P\cdot K\cdot D$)", primal + rev_cotangent, reverse),
+             r"$P\cdot K\cdot D$)", primal + rev_cotangent, reverse,
+            tex=r"c+P^2K+\sum_{i=2}^{L}PK^2+PKD=(1+P)\,c",
+        ),
         Step(r"their ratio depends only on the input and output sizes",
-             forward / reverse, (1 + D) / (1 + P)),
+             forward / reverse, (1 + D) / (1 + P),
+            tex=r"\frac{(1+D)\,c}{(1+P)\,c}=\frac{1+D}{1+P}",
+        ),
         Step(r"for the handout's $D=2$, $K=30$, $P=10$ forward mode needs $3/11$ of the "
              r"operations of reverse mode, for every depth $L$",
-             (forward / reverse).subs({D: 2, K: 30, P: 10}), sp.Rational(3, 11)),
+             (forward / reverse).subs({D: 2, K: 30, P: 10}), sp.Rational(3, 11),
+            tex=r"\frac{1+2}{1+10}=\frac{3}{11}",
+        ),
     ]
 
 
@@ -58,9 +68,9 @@ def jacobian_forward(Ws: list, x):
     import torch
 
     block = torch.cat([x, torch.eye(x.shape[0], dtype=x.dtype)], dim=1)  # (D, 1 + D)
-    for l, W in enumerate(Ws):
+    for li, W in enumerate(Ws):
         block = W @ block
-        if l < len(Ws) - 1:
+        if li < len(Ws) - 1:
             a, tangent = block[:, :1], block[:, 1:]
             block = torch.cat([torch.tanh(a), (1 - torch.tanh(a) ** 2) * tangent], dim=1)
     return block[:, 1:]
@@ -71,15 +81,15 @@ def jacobian_reverse(Ws: list, x):
     import torch
 
     h, pre = x, []
-    for l, W in enumerate(Ws):
+    for li, W in enumerate(Ws):
         a = W @ h
         pre.append(a)
-        h = torch.tanh(a) if l < len(Ws) - 1 else a
+        h = torch.tanh(a) if li < len(Ws) - 1 else a
     bar = torch.eye(Ws[-1].shape[0], dtype=x.dtype)  # (P, P)
-    for l in range(len(Ws) - 1, -1, -1):
-        bar = bar @ Ws[l]  # (P, width of layer input)
-        if l:
-            bar = bar * (1 - torch.tanh(pre[l - 1]) ** 2).T
+    for li in range(len(Ws) - 1, -1, -1):
+        bar = bar @ Ws[li]  # (P, width of layer input)
+        if li:
+            bar = bar * (1 - torch.tanh(pre[li - 1]) ** 2).T
     return bar
 
 

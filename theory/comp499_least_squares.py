@@ -25,7 +25,9 @@ alpha = sp.Symbol("alpha", positive=True)
 
 
 def iterate_closed_form(k: int, A, c, w0, alpha_=alpha):
-    """w_k = (I - alpha A)^k w0 + alpha sum_{j<k} (I - alpha A)^j c for integer k (sympy or numpy)."""
+    """w_k = (I - alpha A)^k w0 + alpha sum_{j<k} (I - alpha A)^j c, integer k; sympy or numpy.
+
+    A: (D, D), c, w0: (D, 1) for sympy or (D,) for numpy."""
     if isinstance(A, sp.MatrixBase):
         B = sp.eye(A.shape[0]) - alpha_ * A
         return B**k * w0 + alpha_ * sum((B**j * c for j in range(k)), sp.zeros(*c.shape))
@@ -75,8 +77,12 @@ def derive_least_squares(closed_form: ClosedForm = iterate_closed_form) -> list[
         Step(r"second iterate", gd(gd(w0)), closed_form(2, As, cs, w0),
              tex=r"w_2=(I-\alpha X^\top X)^2w_0+\alpha\big(I+(I-\alpha X^\top X)\big)X^\top y"),
         Step(r"third iterate (symbolic $2\times2$ matrices)", gd(gd(gd(w0))),
-             closed_form(3, As, cs, w0)),
-        Step(r"induction base: the formula gives $w_0$ at $k=0$", closed_form(0, As, cs, w0), w0),
+             closed_form(3, As, cs, w0),
+            tex=r"w_3=(I-\alpha A)^3w_0+\alpha\sum_{j=0}^{2}(I-\alpha A)^jX^\top y",
+        ),
+        Step(r"induction base: the formula gives $w_0$ at $k=0$", closed_form(0, As, cs, w0), w0,
+            tex=r"(I-\alpha A)^0w_0+\alpha\sum_{j=0}^{-1}(I-\alpha A)^jX^\top y=w_0",
+        ),
         Step(r"induction step for symbolic $k$ (polynomials in $B=I-\alpha A$; scalar $b$ "
              r"stands for $B$): $F(k+1)=bF(k)+\alpha c$",
              F(k + 1).doit(), (b * F(k) + alpha * c1).doit(),

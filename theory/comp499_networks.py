@@ -14,6 +14,7 @@ and compared. The breakpoints themselves are checked by direct evaluation.
 from __future__ import annotations
 
 import functools
+import itertools
 from collections.abc import Sequence
 
 import numpy as np
@@ -122,15 +123,22 @@ def piecewise_steps(net: Net, target: sp.Expr, target_breaks: Sequence, label: s
     """One step per piece of the line and one per breakpoint: network equals target there."""
     pts = _breakpoints(net, target_breaks)
     pieces = [(-sp.oo, pts[0], pts[0] - _t)]
-    pieces += [(a, b, (a + b * _t) / (1 + _t)) for a, b in zip(pts, pts[1:])]
+    pieces += [(a, b, (a + b * _t) / (1 + _t)) for a, b in itertools.pairwise(pts)]
     pieces += [(pts[-1], sp.oo, pts[-1] + _t)]
     f = network(net, [x_sym])
+    pre = [row[0] * x_sym + bias for row, bias in zip(net["W"], net["b"])]
     steps = []
     for a, b, xt in pieces:
+        active = [_sign(u.subs(x_sym, xt)) == 1 for u in pre]  # which ReLUs pass their input
+        affine = sp.expand(sum((v * u for v, u, on in zip(net["v"], pre, active) if on),
+                               sp.Integer(0)) + net["c"])
+        units = ", ".join(str(i + 1) for i, on in enumerate(active) if on) or "none"
         steps.append(Step(
-            rf"{label} on $({sp.latex(a)},{sp.latex(b)})$: every ReLU is fixed, both sides affine",
+            rf"{label} on $({sp.latex(a)},{sp.latex(b)})$: active units {units}; the network is "
+            r"affine there and agrees with the target",
             resolve(f.subs(x_sym, xt)), resolve(target.subs(x_sym, xt)),
-            tex=rf"f(x)=\mathrm{{target}}(x)\ \text{{for}}\ x\in({sp.latex(a)},{sp.latex(b)})",
+            tex=rf"f(x)={sp.latex(affine)}=\mathrm{{target}}(x)\quad\text{{for}}\ "
+                rf"x\in({sp.latex(a)},{sp.latex(b)})",
         ))
     for p in pts:
         steps.append(Step(
@@ -148,7 +156,8 @@ def derive_xnor(net: Net = XNOR) -> list[Step]:
         r"the four inputs of $\{0,1\}^2$: the network returns the XNOR truth table",
         sp.Matrix([resolve(network(net, p)) for p in pts]),
         sp.Matrix([1 if a == b else 0 for a, b in pts]),
-    )]
+            tex=r"\big(f(0,0),f(0,1),f(1,0),f(1,1)\big)=(1,0,0,1)",
+        )]
 
 
 def derive_tent(net: Net = TENT) -> list[Step]:
@@ -268,7 +277,9 @@ SOFT_CLAIM = Claim(
     answer=r"Hidden weights $(1,-1)$, biases $(-s,-s)$, output weights $(1,-1)$.",
     derivation=derive_soft,
     check=check_soft,
-    check_text=r"torch network against numpy's soft threshold ($s=0.7$) on 6001 points of $[-3,3]$.",
+    check_text=(
+        r"torch network against numpy's soft threshold ($s=0.7$) on 6001 points of $[-3,3]$."
+    ),
     note=(
         r"For $s=0$ the function is the identity, $\mathrm{ReLU}(x)-\mathrm{ReLU}(-x)$. For "
         r"$s<0$ it jumps at $0$ and no ReLU network (a continuous function) computes it."

@@ -31,8 +31,9 @@ def hoeffding_union_bound(M_: sp.Expr, K_: sp.Expr, n_: sp.Expr, delta_: sp.Expr
     return M_ * sp.sqrt(sp.log(2 * K_ / delta_) / (2 * n_))
 
 
-def _tail_formulas() -> dict[str, sp.Expr]:
-    """Closed forms for y ~ N(0, sigma^2) beyond |y| > T (sigma, T > 0)."""
+def tail_formulas() -> dict[str, sp.Expr]:
+    """Closed forms for y ~ N(0, sigma^2) beyond |y| > T (sigma, T > 0): P(|y| > T) ("p"),
+    E[|y|; |y| > T] ("abs") and E[y^2; |y| > T] ("sq")."""
     gauss = sp.exp(-(T**2) / (2 * sigma**2))
     return {
         "p": sp.erfc(T / (sigma * sp.sqrt(2))),
@@ -47,12 +48,14 @@ def clip_level(sigma_: sp.Expr, n_: sp.Expr, delta_: sp.Expr) -> sp.Expr:
     return sigma_ * sp.sqrt(2) * sp.erfcinv(delta_ / (2 * n_))
 
 
-def gaussian_label_bound(bound: BoundFn = hoeffding_union_bound) -> sp.Expr:
+def gaussian_label_bound(
+    bound: BoundFn = hoeffding_union_bound, tails: dict[str, sp.Expr] | None = None
+) -> sp.Expr:
     """Deviation bound in the handout's setting, in B, K, n, delta, sigma and the clip level T.
 
     Substitute ``T = clip_level(sigma, n, delta)`` (numerically: scipy's ``erfcinv``).
     """
-    tails = _tail_formulas()
+    tails = {**tail_formulas(), **(tails or {})}
     bias = 2 * tails["sq"] + 2 * B * tails["abs"]
     return bound((B + T) ** 2, K, n, delta / 2) + bias
 
@@ -71,28 +74,63 @@ def derive_finite_class(bound: BoundFn = hoeffding_union_bound) -> list[Step]:
             r"$2e^{-2n\epsilon^2/M^2}$; at the claimed level this equals $\delta/|\mathcal F|$",
             per_function,
             delta / K,
+            tex=r"2\exp\!\big(-2n\epsilon^2/M^2\big)"
+                r"\Big|_{\epsilon=M\sqrt{\ln(2|\mathcal F|/\delta)/(2n)}}"
+                r"=\frac{\delta}{|\mathcal F|}",
         ),
         Step(
             r"union bound over the $|\mathcal F|$ functions: the total failure probability is "
             r"$\delta$",
             K * per_function,
             delta,
+            tex=r"\Pr\Big[\max_{f\in\mathcal F}|\mathcal L(f)-\hat{\mathcal L}_S(f)|>\epsilon\Big]"
+                r"\le|\mathcal F|\cdot\frac{\delta}{|\mathcal F|}=\delta",
         ),
         Step(
             r"the handout's constant: $\delta=1/100$ leaves confidence $99/100$",
             1 - delta.subs(delta, sp.Rational(1, 100)),
             sp.Rational(99, 100),
+            tex=r"1-\delta\big|_{\delta=1/100}=\frac{99}{100}",
         ),
         Step(
             r"for fixed $M$ and $\delta$ the level is $O(\sqrt{\log|\mathcal F|/n})$: the ratio "
             r"to $\sqrt{\log|\mathcal F|/n}$ tends to a constant as $|\mathcal F|\to\infty$",
             sp.limit(eps_star / sp.sqrt(sp.log(K) / n), K, sp.oo),
             M / sp.sqrt(2),
+            tex=r"\lim_{|\mathcal F|\to\infty}\frac{M\sqrt{\ln(2|\mathcal F|/\delta)/(2n)}}"
+                r"{\sqrt{\ln|\mathcal F|/n}}=\frac{M}{\sqrt2}",
         ),
     ]
 
 
-def derive_gaussian_labels(bound: BoundFn = hoeffding_union_bound) -> list[Step]:
+def _tail_steps(tails: dict[str, sp.Expr]) -> list[Step]:
+    """F(T) = int_T^oo g(y) dy, proved by F'(T) = -g(T) and F(T) -> 0 as T -> oo."""
+    pdf = sp.exp(-(T**2) / (2 * sigma**2)) / (sigma * sp.sqrt(2 * sp.pi))  # phi_sigma(T)
+    rows = [
+        ("sq", 2 * T**2 * pdf, r"\mathbb E[y^2;|y|>T]", r"2T^2\varphi_\sigma(T)",
+         (r"on $|y|>T$: $|c-y|\le|y|$ and $|2f-y-c|\le 2B+2|y|$, so clipping moves the risk by "
+         r"at most $\beta(T)=2\,\mathbb E[y^2;|y|>T]+2B\,\mathbb E[|y|;|y|>T]$. Each tail "
+         r"term $F(T)=\int_T^\infty g$ is checked by $F'(T)=-g(T)$ and $F(\infty)=0$; first "
+         r"$\mathbb E[y^2;|y|>T]$")),
+        ("abs", 2 * T * pdf, r"\mathbb E[|y|;|y|>T]", r"2T\varphi_\sigma(T)",
+         r"then $\mathbb E[|y|;|y|>T]$"),
+        ("p", 2 * pdf, r"\Pr[|y|>T]", r"2\varphi_\sigma(T)",
+         r"and the tail probability $\Pr[|y|>T]$"),
+    ]
+    steps = []
+    for key, g, name, gtex, text in rows:
+        F = tails[key]
+        steps.append(Step(text, sp.diff(F, T), -g,
+                          tex=rf"\frac{{d}}{{dT}}\Big({sp.latex(F)}\Big)=-{gtex}"))
+        steps.append(Step(rf"and it vanishes at infinity, so it equals ${name}$",
+                          sp.limit(F, T, sp.oo), sp.Integer(0),
+                          tex=rf"\lim_{{T\to\infty}}\Big({sp.latex(F)}\Big)=0"))
+    return steps
+
+
+def derive_gaussian_labels(
+    bound: BoundFn = hoeffding_union_bound, tails: dict[str, sp.Expr] | None = None
+) -> list[Step]:
     """Steps: label variance, clipping identity, Gaussian tail integrals, choice of T, total."""
     d = 3
     xs = list(sp.symbols(f"x1:{d + 1}", real=True))
@@ -100,8 +138,7 @@ def derive_gaussian_labels(bound: BoundFn = hoeffding_union_bound) -> list[Step]
     xi = sp.Symbol("xi", real=True)
     y = (sp.Matrix(xs).T * ws)[0] + xi
     f, c = sp.symbols("f c", real=True)
-    pdf = sp.exp(-(y_sym**2) / (2 * sigma**2)) / (sigma * sp.sqrt(2 * sp.pi))
-    tails = _tail_formulas()
+    tails = {**tail_formulas(), **(tails or {})}
     t_star = clip_level(sigma, n, delta)
     return [
         Step(
@@ -109,40 +146,28 @@ def derive_gaussian_labels(bound: BoundFn = hoeffding_union_bound) -> list[Step]
             r"noise $\xi\sim N(0,1)$): call it $\sigma^2$",
             gaussian_expectation(y**2, xs + [xi]),
             (ws.T * ws)[0] + 1,
+            tex=r"\mathbb E[y^2]=\mathbb E\big[(\langle x,w_*\rangle+\xi)^2\big]=\|w_*\|^2+1",
         ),
         Step(
             r"clip the label to $c=\max(-T,\min(T,y))$; the loss changes by a product",
             (f - y_sym) ** 2 - (f - c) ** 2,
             (c - y_sym) * (2 * f - y_sym - c),
         ),
-        Step(
-            r"on $|y|>T$: $|c-y|\le|y|$ and $|2f-y-c|\le 2B+2|y|$, so the clipped risk moves "
-            r"by at most $\beta(T)=2\,\mathbb E[y^2;|y|>T]+2B\,\mathbb E[|y|;|y|>T]$; the "
-            r"first tail integral",
-            sp.integrate(2 * y_sym**2 * pdf, (y_sym, T, sp.oo)),
-            tails["sq"],
-        ),
-        Step(
-            r"the second tail integral",
-            sp.integrate(2 * y_sym * pdf, (y_sym, T, sp.oo)),
-            tails["abs"],
-        ),
-        Step(
-            r"the tail probability of one label",
-            sp.integrate(2 * pdf, (y_sym, T, sp.oo)),
-            tails["p"],
-        ),
+        *_tail_steps(tails),
         Step(
             r"with $T=\sigma\sqrt2\,\mathrm{erfc}^{-1}(\delta/(2n))$ the chance that some label "
             r"of $S$ is clipped is at most $\delta/2$ (union over the $n$ samples)",
             n * tails["p"].subs(T, t_star),
             delta / 2,
+            tex=r"n\Pr[|y|>T]=n\,\mathrm{erfc}\big(\mathrm{erfc}^{-1}(\tfrac{\delta}{2n})\big)=\frac{\delta}{2}",
         ),
         Step(
             r"on that event the clipped losses lie in $[0,(B+T)^2]$ and the empirical risk is "
             r"unchanged; the bounded-loss claim at confidence $\delta/2$ gives this level",
             bound((B + T) ** 2, K, n, delta / 2),
             (B + T) ** 2 * sp.sqrt(sp.log(4 * K / delta) / (2 * n)),
+            tex=r"\epsilon\big(M=(B+T)^2,\ \tfrac{\delta}{2}\big)"
+                r"=(B+T)^2\sqrt{\frac{\ln(4|\mathcal F|/\delta)}{2n}}",
         ),
     ]
 
@@ -172,7 +197,11 @@ def check_finite_class(
 
 
 def check_gaussian_labels(
-    bound: BoundFn = hoeffding_union_bound, *, reps: int = 300, seed: int = 1
+    bound: BoundFn = hoeffding_union_bound,
+    tails: dict[str, sp.Expr] | None = None,
+    *,
+    reps: int = 300,
+    seed: int = 1,
 ) -> Outcome:
     """Handout setting (d=2, ||w*||^2=d, B=1): the bound holds over many draws of S, and the
     closed-form tail term beta(T) matches a Monte Carlo estimate at a small T."""
@@ -182,7 +211,7 @@ def check_gaussian_labels(
     sig = float(np.sqrt(d + 1))
     t_val = sig * np.sqrt(2) * float(special.erfcinv(d_val / (2 * n_val)))
     values = {B: b_val, K: k, n: n_val, delta: d_val, sigma: sig, T: t_val}
-    level = float(gaussian_label_bound(bound).subs(values))
+    level = float(gaussian_label_bound(bound, tails).subs(values))
     a = rng.normal(size=(k, d))  # (|F|, d): f_a(x) = clip(<a, x>, -B, B)
 
     def losses(x: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -198,8 +227,9 @@ def check_gaussian_labels(
     rate = float((np.abs(emp - risk).max(axis=1) > level).mean())
 
     t_small = sig
-    tails = {k_: float(v.subs({T: t_small, sigma: sig})) for k_, v in _tail_formulas().items()}
-    beta_formula = 2 * tails["sq"] + 2 * b_val * tails["abs"]
+    num = {k_: float(v.subs({T: t_small, sigma: sig}))
+           for k_, v in {**tail_formulas(), **(tails or {})}.items()}
+    beta_formula = 2 * num["sq"] + 2 * b_val * num["abs"]
     mask = np.abs(big_y) > t_small
     terms = (2 * big_y**2 + 2 * b_val * np.abs(big_y)) * mask
     beta_mc, se = terms.mean(), terms.std() / np.sqrt(terms.size)

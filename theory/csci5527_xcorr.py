@@ -58,18 +58,21 @@ def derive_example(answer: Sequence = EXAMPLE_ANSWER) -> list[Step]:
     x = sp.symbols("x_1:4", real=True)
     y = sp.symbols("y_1:5", real=True)
     return [
-        Step(r"sliding $[3,2,1]$ over $[4,6,3,9]$", sp.Matrix([xy]), sp.Matrix([list(answer)])),
+        Step(r"sliding $[3,2,1]$ over $[4,6,3,9]$", sp.Matrix([xy]), sp.Matrix([list(answer)]),
+            tex=r"[3,2,1]\star[4,6,3,9]=[4,14,27,33,27,27]",
+        ),
         Step(
             r"for symbolic $x\in\mathbb R^3$, $y\in\mathbb R^4$: $y\star x$ is $x\star y$ "
             r"read backwards",
             sp.Matrix([xcorr(y, x)]),
             sp.Matrix([xcorr(x, y)[::-1]]),
-            tex=r"(y\star x)_m=(x\star y)_{n_1+n_2-1-m}",
+            tex=r"(y\star x)_m=(x\star y)_{n_1+n_2-m},\quad m=1,\dots,n_1+n_2-1",
         ),
         Step(
             r"so the operation is not commutative: in the example the first entries differ",
             sp.Integer(yx[0] - xy[0]),
             sp.Integer(answer[-1] - answer[0]),
+            tex=r"([4,6,3,9]\star[3,2,1])_1-([3,2,1]\star[4,6,3,9])_1=27-4=23\ne0",
         ),
     ]
 
@@ -83,7 +86,9 @@ def derive_cw(cw: Callable[[Sequence, int], sp.Matrix] = xcorr_matrix) -> list[S
     return [
         Step(r"$w\star x$ is linear in $x$; its Jacobian in $x$ is the claimed banded matrix",
              wx.jacobian(x), C, tex=r"\frac{\partial(w\star x)}{\partial x}=C_w=" + sp.latex(C)),
-        Step(r"and multiplying it back gives $w\star x$", C * sp.Matrix(x), wx),
+        Step(r"and multiplying it back gives $w\star x$", C * sp.Matrix(x), wx,
+            tex=r"C_wx=w\star x",
+        ),
     ]
 
 
@@ -96,7 +101,9 @@ def derive_cx(cx: Callable[[int, Sequence], sp.Matrix] = xcorr_jacobian) -> list
     return [
         Step(r"$w\star x$ is also linear in $w$; its Jacobian in $w$",
              wx.jacobian(w), C, tex=r"\frac{\partial(w\star x)}{\partial w}=C_x=" + sp.latex(C)),
-        Step(r"so $w\star x=C_xw$", C * sp.Matrix(w), wx),
+        Step(r"so $w\star x=C_xw$", C * sp.Matrix(w), wx,
+            tex=r"C_xw=w\star x",
+        ),
     ]
 
 
@@ -153,7 +160,9 @@ def check_cw(cw: Callable[[Sequence, int], sp.Matrix] = xcorr_matrix, *, seed: i
         f"{k} {v:.1e}" for k, v in errs.items()))
 
 
-def check_cx(cx: Callable[[int, Sequence], sp.Matrix] = xcorr_jacobian, *, seed: int = 1) -> Outcome:
+def check_cx(
+    cx: Callable[[int, Sequence], sp.Matrix] = xcorr_jacobian, *, seed: int = 1
+) -> Outcome:
     """C_x vs torch autograd's Jacobian in w, reference.xcorr, and C_x w vs numpy's correlate."""
     import torch
 
@@ -186,8 +195,8 @@ EXAMPLE = Claim(
     title="A worked cross-correlation; swapping the arguments reverses it",
     statement=(
         r"$[3,2,1]\star[4,6,3,9]=[4,14,27,33,27,27]$. In general $x\star y\ne y\star x$, but "
-        r"$y\star x$ is $x\star y$ in reverse order: $(y\star x)_m=(x\star y)_{n_1+n_2-1-m}$ "
-        r"(0-based)."
+        r"$y\star x$ is $x\star y$ in reverse order: $(y\star x)_m=(x\star y)_{n_1+n_2-m}$ "
+        r"(1-based)."
     ),
     answer=r"$[4,14,27,33,27,27]$; $y\star x=\mathrm{reverse}(x\star y)$.",
     derivation=derive_example,

@@ -10,6 +10,7 @@ attention, and their orders in N (sequence length), D (query/key width) and M (v
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections.abc import Callable
 
@@ -25,9 +26,11 @@ d_sym = sp.Symbol("d", positive=True, integer=True)
 # --------------------------------------------------------------------------- 3: q^T k statistics
 
 
-def derive_dot_product(
-    variance: sp.Expr = d_sym, scale: sp.Expr = 1 / sp.sqrt(d_sym)
-) -> list[Step]:
+SCALE = 1 / sp.sqrt(d_sym)
+SQRT2 = sp.sqrt(2)
+
+
+def derive_dot_product(variance: sp.Expr = d_sym, scale: sp.Expr = SCALE) -> list[Step]:
     """Mean and variance of q^T k at d = 3 (general mu, sigma) and per coordinate for general d."""
     d = 3
     mu = sp.Matrix(sp.symbols("mu_1:4", real=True))
@@ -53,13 +56,23 @@ def derive_dot_product(
              tex=r"\mathbb E[q^\top k]=\mu^\top\mu"),
         Step(r"variance at $d=3$", var, d * sig**4 + 2 * sig**2 * mu2,
              tex=r"\mathrm{Var}(q^\top k)=d\sigma^4+2\sigma^2\,\mu^\top\mu"),
-        Step(r"one coordinate: mean of $q_ik_i$", mean_i, m1**2),
-        Step(r"one coordinate: variance of $q_ik_i$", var_i, sig**4 + 2 * sig**2 * m1**2),
+        Step(r"one coordinate: mean of $q_ik_i$", mean_i, m1**2,
+            tex=r"\mathbb E[q_ik_i]=\mu_i^2",
+        ),
+        Step(r"one coordinate: variance of $q_ik_i$", var_i, sig**4 + 2 * sig**2 * m1**2,
+            tex=r"\mathrm{Var}(q_ik_i)=\sigma^4+2\sigma^2\mu_i^2",
+        ),
         Step(r"$\mu=0$, $\sigma=1$: the $d$ independent products add their variances",
-             var_d, variance),
+             var_d, variance,
+            tex=r"\mathrm{Var}(q^\top k)=\sum_{i=1}^d\mathrm{Var}(q_ik_i)=d",
+        ),
         Step(r"the scaled product $s\,q^\top k$ has variance $s^2d$; the claimed $s$ makes it 1",
-             (s**2 * var_d).subs(s, scale), sp.Integer(1)),
-        Step(r"and its mean stays $0$", scale * mean.subs({m: 0 for m in mu}), sp.Integer(0)),
+             (s**2 * var_d).subs(s, scale), sp.Integer(1),
+            tex=r"\mathrm{Var}(s\,q^\top k)=s^2d=1\quad\text{for}\quad s=1/\sqrt d",
+        ),
+        Step(r"and its mean stays $0$", scale * mean.subs({m: 0 for m in mu}), sp.Integer(0),
+            tex=r"\mathbb E[s\,q^\top k]=s\cdot0=0",
+        ),
     ]
 
 
@@ -109,7 +122,7 @@ def check_dot_product(
 # --------------------------------------------------------------------------- 5(b): kernel
 
 
-def quadratic_features(x: list, sqrt2=sp.sqrt(2)) -> list:
+def quadratic_features(x: list, sqrt2=SQRT2) -> list:
     """phi(x) for (x^T y + 1)^2: [1, sqrt2 x_i, x_i^2, sqrt2 x_i x_j (i<j)]; length (D+1)(D+2)/2."""
     D = len(x)
     return (
@@ -150,22 +163,28 @@ def derive_quadratic_kernel(features: FeatureFn = quadratic_features) -> list[St
             r"number of features: $1+D+D+\binom D2$; at $D=3$ that is",
             sp.Integer(len(fq)),
             ((Dg + 1) * (Dg + 2) / 2).subs(Dg, D),
+            tex=r"\dim\phi=10=\tfrac{(D+1)(D+2)}{2}\big|_{D=3}",
         ),
         Step(
             r"in general",
             1 + Dg + Dg + Dg * (Dg - 1) / 2,
             (Dg + 1) * (Dg + 2) / 2,
+            tex=r"1+D+D+\tfrac{D(D-1)}{2}=\tfrac{(D+1)(D+2)}{2}",
         ),
         Step(
-            r"kernel attention regrouped by associativity: numerator "
+            r"kernel attention regrouped by associativity (checked with $N=2$ keys, 3 features, "
+            r"$M=2$): numerator "
             r"$\sum_j\phi(Q_i)^\top\phi(K_j)V_j=\phi(Q_i)^\top\sum_j\phi(K_j)V_j^\top$",
             num6,
             (pq.T * S).T,
+            tex=r"\sum_j\phi(Q_i)^\top\phi(K_j)\,V_j=\Big(\phi(Q_i)^\top\sum_j\phi(K_j)"
+                r"V_j^\top\Big)^\top",
         ),
         Step(
             r"and denominator $\sum_j\phi(Q_i)^\top\phi(K_j)=\phi(Q_i)^\top\sum_j\phi(K_j)$",
             den6,
             (pq.T * z)[0],
+            tex=r"\sum_j\phi(Q_i)^\top\phi(K_j)=\phi(Q_i)^\top\sum_j\phi(K_j)",
         ),
     ]
 
@@ -204,17 +223,24 @@ def check_quadratic_kernel(features: FeatureFn = quadratic_features, *, seed: in
     import torch
 
     g = torch.Generator().manual_seed(seed)
+
+    def numeric(dim: int):  # the claimed map, evaluated with floats
+        z = sp.symbols(f"z_1:{dim + 1}", real=True)
+        f = sp.lambdify([z], features(list(z)), "numpy")
+        return lambda v: np.array(f(list(v)), dtype=float)
+
+    phi16, phi4 = numeric(16), numeric(4)
     q = torch.randn(16, generator=g, dtype=torch.float64)
     k = torch.randn(16, generator=g, dtype=torch.float64)
     kern = ((q @ k + 1) ** 2).item()
-    feat = float(np.dot(features(list(q.numpy())), features(list(k.numpy()))))
+    feat = float(phi16(q.numpy()) @ phi16(k.numpy()))
     Q, K = torch.randn(2, 50, 4, generator=g, dtype=torch.float64)
     V = torch.randn(50, 5, generator=g, dtype=torch.float64)
     sim = (Q @ K.T + 1) ** 2  # (N, N)
     direct = (sim @ V) / sim.sum(1, keepdim=True)
 
     def rows(x):
-        return torch.tensor([features(list(r)) for r in x.numpy()], dtype=torch.float64)
+        return torch.tensor(np.stack([phi4(r) for r in x.numpy()]), dtype=torch.float64)
 
     fast = linear_attention(Q, K, V, rows)
     err = (fast - direct).abs().max().item()
@@ -273,8 +299,11 @@ def _theta_steps(name: str, exact: sp.Expr, order: sp.Expr) -> list[Step]:
     label = name.replace("_", " ")
     return [
         Step(rf"{label}: the count over the claimed order is at least ${sp.latex(lo)}$ "
-             r"for $N,D,M\ge1$", r, lo, relation=">="),
-        Step(rf"{label}: and at most ${sp.latex(hi)}$", r, hi, relation="<="),
+             r"for $N,D,M\ge1$ (checked with $N=1+n'$, $D=1+d'$, $M=1+m'$, $n',d',m'\ge0$)",
+             r, lo, relation=">=",
+             tex=rf"\frac{{\text{{{label}}}}}{{{sp.latex(order)}}}\ge{sp.latex(lo)}"),
+        Step(rf"{label}: and at most ${sp.latex(hi)}$", r, hi, relation="<=",
+             tex=rf"\frac{{\text{{{label}}}}}{{{sp.latex(order)}}}\le{sp.latex(hi)}"),
     ]
 
 
@@ -288,15 +317,21 @@ def derive_attention_cost(orders: dict[str, sp.Expr] | None = None) -> list[Step
     soft_t = sum(SOFTMAX_TIME.values()).subs(M, D)
     steps += [
         Step(r"with $M\approx D$ the linearised time grows like $ND^3$",
-             sp.limit(lin_t / (N * D**3), D, sp.oo), sp.Integer(1)),
+             sp.limit(lin_t / (N * D**3), D, sp.oo), sp.Integer(1),
+            tex=r"\lim_{D\to\infty}\frac{T_{\mathrm{lin}}}{ND^3}\Big|_{M=D}=1",
+        ),
         Step(r"and it beats softmax attention for long sequences: the ratio of the two times "
-             r"vanishes as $N\to\infty$", sp.limit(lin_t / soft_t, N, sp.oo), sp.Integer(0)),
+             r"vanishes as $N\to\infty$", sp.limit(lin_t / soft_t, N, sp.oo), sp.Integer(0),
+            tex=r"\lim_{N\to\infty}\frac{T_{\mathrm{lin}}}{T_{\mathrm{soft}}}\Big|_{M=D}=0",
+        ),
     ]
     return steps
 
 
+@functools.cache
 def _measure(kind: str, n: int, d: int, m: int) -> tuple[int, int]:
-    """(matmul flops / 2, elements saved for backward) of one attention call."""
+    """(matmul flops / 2, elements saved for backward) of one attention call (deterministic,
+    so cached: checking a different claimed order reuses the measurements)."""
     import torch
     from torch.utils.flop_counter import FlopCounterMode
 
@@ -311,9 +346,9 @@ def _measure(kind: str, n: int, d: int, m: int) -> tuple[int, int]:
         return t
 
     fn = softmax_attention if kind == "softmax" else linear_attention
-    with torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t):
-        with FlopCounterMode(display=False) as counter:
-            fn(Q, K, V)
+    hooks = torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t)
+    with hooks, FlopCounterMode(display=False) as counter:
+        fn(Q, K, V)
     return counter.get_total_flops() // 2, sum(saved)
 
 
@@ -402,8 +437,9 @@ ATTENTION_COST = Claim(
         r"Counting multiply-adds and stored floats, softmax attention costs "
         r"$N^2D+N^2M+3N^2=\Theta(N^2(D+M))$ time and $2ND+2NM+N^2=\Theta(N^2+N(D+M))$ memory. "
         r"With the degree-2 feature map ($C=(D+1)(D+2)/2$ features) the linearised form costs "
-        r"$2NCM+4NC+NM=\Theta(ND^2M)$ time and $2ND+2NM+2NC+C(M+1)=\Theta(N(D^2+M)+D^2M)$ memory; "
-        r"for $M\approx D$ that is $\Theta(ND^3)$ time and $\Theta(ND^2+D^3)$ memory, linear in $N$."
+        r"$2NCM+4NC+NM=\Theta(ND^2M)$ time and $2ND+2NM+2NC+C(M+1)=\Theta(N(D^2+M)+D^2M)$ "
+        r"memory; for $M\approx D$ that is $\Theta(ND^3)$ time and $\Theta(ND^2+D^3)$ memory, "
+        r"linear in $N$."
     ),
     answer=(
         r"Softmax: time $O(N^2\max(D,M))$, memory $O(N^2+N(D+M))$. Linearised quadratic "

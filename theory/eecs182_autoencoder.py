@@ -3,8 +3,9 @@
 Objective (the handout's equation was lost in extraction; this is the standard form it refers to):
 L(W1, W2) = ||X - W2 W1 X||_F^2 with X: (m, n) centred data, W1: (k, m), W2: (m, k), and
 Sigma = X X^T. Its regularised version adds lambda (||W1||_F^2 + ||W2||_F^2).
-The symbolic proofs use m = 3, k = 2, n = 2; an orthonormal eigenbasis of Sigma is written with the
-Cayley map Q = (I - A)(I + A)^{-1} of a skew matrix A, so no particular basis is assumed.
+The symbolic proofs use m = 3, k = 2, n = 2. The loss is unchanged by an orthogonal change of
+coordinates (checked for the Cayley map Q = (I - A)(I + A)^{-1} of a skew matrix A), so the
+conditions are verified with Sigma diagonal, i.e. in its eigenbasis.
 """
 
 from __future__ import annotations
@@ -87,6 +88,7 @@ def derive_pca_optimality(grads: GradFn = ae_gradients) -> list[Step]:
             r"gradients transform along; we may take $U=I$, $\Sigma=\mathrm{diag}(\sigma)$",
             Q.T @ Q,
             sp.eye(m),
+            tex=r"Q^\top Q=I\quad\text{for}\quad Q=(I-A)(I+A)^{-1},\ A^\top=-A",
         ),
         Step(
             r"the residual projector $I-U_kU_k^\top$ annihilates $\Sigma U_k$",
@@ -124,11 +126,19 @@ def derive_pca_optimality(grads: GradFn = ae_gradients) -> list[Step]:
             r"$\mathrm{tr}\big((I-P)\Sigma(I-P)^\top\big)$ with $P=U_kU_k^\top$",
             (res @ Sigma @ res.T).trace(),
             s[2],
+            tex=r"\mathrm{tr}\big((I-U_kU_k^\top)\Sigma(I-U_kU_k^\top)\big)=\sigma_3",
         ),
     ]
 
 
-def derive_regularized_balance() -> list[Step]:
+def decoder_singular_values(lam, sigma):
+    """Claimed singular value of the optimal decoder along an eigenvalue sigma of X X^T."""
+    if isinstance(lam, sp.Basic):
+        return sp.sqrt(1 - lam / sigma)
+    return np.sqrt(1 - lam / sigma)
+
+
+def derive_regularized_balance(singular_values=decoder_singular_values) -> list[Step]:
     """Critical points of the l2-regularised AE are balanced; eigen-aligned solution (m=3, k=2)."""
     m, k = 3, 2
     lam = sp.Symbol("lambda", positive=True)
@@ -139,7 +149,7 @@ def derive_regularized_balance() -> list[Step]:
     G1, G2 = ae_gradients(W1, W2, X @ X.T)
     H1, H2 = ae_gradients(W1, W2, S)
     s = sp.symbols("sigma_1:4", positive=True)
-    Dk = sp.diag(*[sp.sqrt(1 - lam / s[i]) for i in range(k)])
+    Dk = sp.diag(*[singular_values(lam, s[i]) for i in range(k)])
     V1 = Dk.row_join(sp.zeros(k, 1))
     V2 = V1.T
     F1, F2 = ae_gradients(V1, V2, sp.diag(*s))
@@ -151,8 +161,9 @@ def derive_regularized_balance() -> list[Step]:
                 sp.Matrix(m, k, lambda i, j: sp.diff(L, W2[i, j])).T
             ),
             (G1 + 2 * lam * W1).row_join((G2 + 2 * lam * W2).T),
-            tex=r"\nabla_{W_1}\mathcal L_\lambda=-2W_2^\top(I-W_2W_1)\Sigma+2\lambda W_1,\quad"
-            r"\nabla_{W_2}\mathcal L_\lambda=-2(I-W_2W_1)\Sigma W_1^\top+2\lambda W_2",
+            tex=r"\begin{aligned}\nabla_{W_1}\mathcal L_\lambda&=-2W_2^\top(I-W_2W_1)\Sigma"
+            r"+2\lambda W_1\\\nabla_{W_2}\mathcal L_\lambda&=-2(I-W_2W_1)\Sigma W_1^\top"
+            r"+2\lambda W_2\end{aligned}",
         ),
         Step(
             r"the data terms cancel in this combination, for every symmetric $\Sigma$",
@@ -168,6 +179,7 @@ def derive_regularized_balance() -> list[Step]:
             a**2 + b**2 - 2 * a * b,
             sp.Integer(0),
             relation=">=",
+            tex=r"a^2+b^2-2ab=(a-b)^2\ge0",
         ),
         Step(
             r"in the eigenbasis, $W_2=\begin{bmatrix}D\\0\end{bmatrix}$, $W_1=W_2^\top$ with "
@@ -180,11 +192,13 @@ def derive_regularized_balance() -> list[Step]:
             r"its decoder has $W_2^\top W_2=I-\lambda\,\mathrm{diag}(1/\sigma_i)$",
             V2.T @ V2,
             sp.eye(k) - lam * sp.diag(*[1 / s[i] for i in range(k)]),
+            tex=r"W_2^\top W_2=D^2=I-\lambda\,\mathrm{diag}(1/\sigma_1,1/\sigma_2)",
         ),
         Step(
             r"which tends to orthonormal columns as $\lambda\to0$",
             (V2.T @ V2).applyfunc(lambda e: sp.limit(e, lam, 0)),
             sp.eye(k),
+            tex=r"\lim_{\lambda\to0}W_2^\top W_2=I",
         ),
     ]
 
@@ -261,7 +275,9 @@ def check_pca_optimality(grads: GradFn = ae_gradients, *, seed: int = 0) -> Outc
     )
 
 
-def check_regularized_bias(lam: float = 0.2, *, seed: int = 1) -> Outcome:
+def check_regularized_bias(
+    singular_values=decoder_singular_values, lam: float = 0.2, *, seed: int = 1
+) -> Outcome:
     """Gradient descent from an unbalanced start: with weight decay the decoder's singular values
     approach sqrt(1 - lambda/sigma_i) (so W2^T W2 is close to I); without it they stay spread.
 
@@ -277,7 +293,7 @@ def check_regularized_bias(lam: float = 0.2, *, seed: int = 1) -> Outcome:
     lr = 0.2 / evals[0]
     _, D_reg = _gd(Sigma, W1, W2, lam, 3000, lr)
     _, D_free = _gd(Sigma, W1, W2, 0.0, 3000, lr)
-    sv_err = float(np.abs(np.linalg.svd(D_reg, compute_uv=False) - np.sqrt(1 - lam / evals[:k]))
+    sv_err = float(np.abs(np.linalg.svd(D_reg, compute_uv=False) - singular_values(lam, evals[:k]))
                    .max())
     orth_reg = float(np.abs(D_reg.T @ D_reg - np.eye(k)).max())
     orth_free = float(np.abs(D_free.T @ D_free - np.eye(k)).max())
@@ -334,8 +350,8 @@ REGULARIZED_BIAS = Claim(
         r"For $\mathcal L_\lambda=\|X-W_2W_1X\|_F^2+\lambda(\|W_1\|_F^2+\|W_2\|_F^2)$ with "
         r"$\lambda>0$, every critical point has $W_2^\top W_2=W_1W_1^\top$, and the minimiser has "
         r"decoder singular values $\sqrt{1-\lambda/\sigma_i}$ ($\sigma_i$ the top-$k$ "
-        r"eigenvalues of $XX^\top$). For small $\lambda$ the columns of $W_2$ are approximately "
-        r"orthonormal."
+        r"eigenvalues of $XX^\top$, assuming $\lambda<\sigma_k$). For small $\lambda$ the "
+        r"columns of $W_2$ are approximately orthonormal."
     ),
     answer=(
         r"Yes. Without the penalty $W_2$ is determined only up to $W_2\mapsto W_2C^{-1}$; the "

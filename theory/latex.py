@@ -28,6 +28,7 @@ _PREAMBLE = r"""\documentclass[11pt]{article}
 \usepackage{amssymb}
 \allowdisplaybreaks
 \setlength{\emergencystretch}{3em}
+\sloppy
 """
 
 
@@ -67,7 +68,7 @@ def _steps_block(steps: Iterable[Step], result: ProofResult | None) -> str:
 def render_claim(claim: Claim, *, result: ProofResult | None = None,
                  outcome: Outcome | None = None) -> str:
     """One claim as a LaTeX section (body only)."""
-    steps = claim.derivation()
+    steps = claim.steps()
     parts = [
         rf"\section*{{{escape_text(claim.question)}: {claim.title}}}",
         rf"\noindent\texttt{{{escape_text(claim.id)}}}",
@@ -97,7 +98,7 @@ def render(assignment: str, *, verify: bool = False) -> str:
     return (
         _PREAMBLE
         + rf"\title{{{title}}}" + "\n"
-        + r"\author{dlgrade theory: derivations checked by sympy, answers checked numerically}"
+        + r"\author{dlgrade: derivations checked by sympy}"
         + "\n" + r"\date{}" + "\n"
         + r"\begin{document}" + "\n" + r"\maketitle" + "\n\n"
         + "\n\n".join(body)
