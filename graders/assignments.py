@@ -24,6 +24,7 @@ class Question:
     forbidden: tuple[str, ...] = ()
     manual: bool = False
     notebook: str = ""  # the template notebook it is answered in; "" = the assignment's first
+    extra_credit: bool = False  # its points come on top of the assignment's total
 
 
 @dataclass(frozen=True)
@@ -60,7 +61,8 @@ class Assignment:
 
     @property
     def points(self) -> float:
-        return sum(q.points for q in self.autograded)
+        """Autograded points, extra credit excluded."""
+        return sum(q.points for q in self.autograded if not q.extra_credit)
 
     def question(self, question_id: str) -> Question:
         for q in self.questions:

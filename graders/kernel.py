@@ -206,7 +206,7 @@ class KernelSession:
             HOME=str(self.home),
             IPYTHONDIR=str(self.home / ".ipython"),
             MPLCONFIGDIR=str(self.home / ".matplotlib"),
-            MPLBACKEND="Agg",
+            MPLBACKEND="module://matplotlib_inline.backend_inline",  # plots become outputs
             LANG="C.UTF-8",
             PYTHONDONTWRITEBYTECODE="1",
             PYDEVD_DISABLE_FILE_VALIDATION="1",

@@ -105,7 +105,8 @@ class GradingPlugin:
                 message = "autograder error in this test (not your fault); staff can see why"
             entries.append(TestResult(
                 name=f"{question.number} {question.title}: {outcome.name}",
-                number=question.number, score=round(score, 6), max_score=outcome.points,
+                number=question.number, score=round(score, 6),
+                max_score=0.0 if question.extra_credit else outcome.points,
                 output=message, status="passed" if outcome.error is None else "failed"))
         if faults:
             entries.append(TestResult(

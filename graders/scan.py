@@ -3,7 +3,8 @@
 A question's code is the definitions of its functions, plus the definitions of the functions,
 classes and variables those refer to (a check written beside them is not scanned). Names are
 resolved through the notebook's imports, so `import scipy.signal as ss; ss.correlate2d` is seen
-as `scipy.signal.correlate2d`. The scan is a
+as `scipy.signal.correlate2d`; a forbidden entry such as `.backward` matches that method on any
+object. The scan is a
 deterrent, not a proof: code built from strings at run time is stopped by file permissions.
 """
 
@@ -60,8 +61,22 @@ def question_code(definitions: dict[str, list[tuple[int, ast.AST]]],
         seen.add(name)
         for index, node in definitions.get(name, []):
             found.append((index, node))
-            wanted.extend(n.id for n in ast.walk(node) if isinstance(n, ast.Name))
+            wanted.extend(_free_names(node))
     return found
+
+
+def _free_names(node: ast.AST) -> set[str]:
+    """Names the definition reads but does not bind itself (its parameters and locals are not
+    followed: a local `grad` must not pull in a top-level `grad = ...` elsewhere)."""
+    loaded, bound = set(), set()
+    for n in ast.walk(node):
+        if isinstance(n, ast.Name):
+            (loaded if isinstance(n.ctx, ast.Load) else bound).add(n.id)
+        elif isinstance(n, ast.arg):
+            bound.add(n.arg)
+        elif isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) and n is not node:
+            bound.add(n.name)
+    return loaded - bound
 
 
 def _defs(tree: ast.Module) -> list[ast.AST]:
@@ -101,7 +116,7 @@ def _import_aliases(trees) -> dict[str, str]:
 def _references(tree: ast.Module, aliases: dict[str, str]) -> set[str]:
     """Every dotted name the code mentions, resolved through imports (`ss.f` -> `scipy.signal.f`).
     """
-    found = set()
+    found = {"." + n.attr for n in ast.walk(tree) if isinstance(n, ast.Attribute)}
     inner = {id(n.value) for n in ast.walk(tree) if isinstance(n, ast.Attribute)}
     for node in ast.walk(tree):
         if isinstance(node, ast.Attribute | ast.Name) and id(node) not in inner:
@@ -119,7 +134,9 @@ def _references(tree: ast.Module, aliases: dict[str, str]) -> set[str]:
 
 
 def _matches(dotted: str, forbidden: str) -> bool:
-    return dotted == forbidden or dotted.startswith(forbidden + ".")
+    """`scipy.signal` forbids `scipy.signal.correlate2d`; `.backward` forbids any `x.backward`."""
+    return dotted == forbidden or (not forbidden.startswith(".")
+                                   and dotted.startswith(forbidden + "."))
 
 
 def _protected_imports(tree: ast.Module) -> set[str]:

@@ -7,16 +7,16 @@ questions, worth 0 here and graded by hand: 1(a) 5 points, 2(e) 4 points, 4(e) 2
 
 from graders.assignments import Assignment, Question
 
-AUTOGRAD = ("torch.autograd", "torch.func", "functorch", "torch.Tensor.backward")
+AUTOGRAD = ("torch.autograd", "torch.func", "functorch", ".backward")
 NN_MODULES = ("torch.nn.Module", "torch.nn.Linear", "torch.nn.Sequential", "torch.nn.ModuleList",
               "torch.nn.Parameter")
-READY_CHECKERS = ("torch.autograd", "torch.func", "functorch", "torch.Tensor.backward",
+READY_CHECKERS = ("torch.autograd", "torch.func", "functorch", ".backward",
                   "torch.testing", "scipy.optimize", "scipy.differentiate", "numpy.gradient",
                   "torch.gradient")
 REVERSE_MODE = ("torch.autograd.grad", "torch.autograd.backward", "torch.autograd.functional",
                 "torch.func.jacrev", "torch.func.jacfwd", "torch.func.vjp", "torch.func.grad",
                 "torch.func.grad_and_value", "torch.func.hessian", "functorch",
-                "torch.Tensor.backward")
+                ".backward")
 FORWARD_MODE = ("torch.func.jacfwd", "torch.func.jvp", "torch.autograd.forward_ad",
                 "torch.autograd.functional.jvp")
 SOLVERS = ("numpy.linalg.lstsq", "scipy.linalg.lstsq", "torch.linalg.lstsq", "sklearn",
@@ -63,6 +63,6 @@ ASSIGNMENT = Assignment(
         Question("q5b", "5.2", "Q5(b) the first two gradient-descent iterates", 3.0,
                  ("gd_first_iterates",), SOLVERS),
         Question("q5c", "5.3", "Q5(c) extra credit: w_k in closed form", 4.0, ("gd_iterate",),
-                 SOLVERS),
+                 SOLVERS, extra_credit=True),
     ),
 )

@@ -1,7 +1,5 @@
-"""Helpers of the hidden comp499_a1 tests (not in the student kit: the public tests do not use them).
+"""Helpers of the hidden comp499_a1 tests (not in the student kit: the public tests need none).
 
-- `forbid_method_calls`: the static scan resolves names through imports, so it cannot see
-  `loss.backward()` on a local tensor; this finds such method calls in a question's code.
 - `fetch`: a kernel global (a student's variable) as plain data.
 - `load_linear_weights`: grader-written kernel code that copies weights into the nn.Linear layers
   of a student's model, so the tests compare on weights the grader chose.
@@ -14,7 +12,6 @@ import numpy as np
 
 from graders.errors import StudentError
 from graders.notebook import load_notebook, parse_cell
-from graders.scan import question_code
 from graders.submission import find_notebook
 
 TORCH = "__import__('torch')"
@@ -24,31 +21,6 @@ LOAD_WEIGHTS = (f"lambda net, weights: ([(m.weight.data.copy_(w), m.bias.data.co
                 f"for m, (w, b) in zip({LINEARS}, weights)], net)[-1]")
 # net -> [[W, b], ...] of its Linear layers, in module order
 LINEAR_WEIGHTS = f"lambda net: [[m.weight.detach(), m.bias.detach()] for m in {LINEARS}]"
-
-
-def forbid_method_calls(submission, question_id: str, methods: tuple[str, ...],
-                        why: str = "") -> None:
-    """StudentError if the question's code calls `.method(...)` on anything, e.g. `.backward()`."""
-    question = submission.assignment.question(question_id)
-    definitions: dict[str, list[tuple[int, ast.AST]]] = {}
-    for index, cell in enumerate(submission.nb.cells):
-        tree = parse_cell(cell.source) if cell.cell_type == "code" else None
-        for node in tree.body if tree is not None else []:
-            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-                definitions.setdefault(node.name, []).append((index, node))
-            elif isinstance(node, ast.Assign):
-                for target in node.targets:
-                    if isinstance(target, ast.Name):
-                        definitions.setdefault(target.id, []).append((index, node))
-    found = []
-    for index, node in question_code(definitions, question.functions):
-        for call in ast.walk(node):
-            if (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute)
-                    and call.func.attr in methods):
-                found.append(f"cell {index + 1} calls .{call.func.attr}(), which "
-                             f"{question.number} forbids{why}")
-    if found:
-        raise StudentError("this question earns no points: " + "; ".join(dict.fromkeys(found)))
 
 
 def fetch(submission, name: str):
@@ -84,14 +56,16 @@ def number_list(value, name: str, length: int | None = None) -> np.ndarray:
 def check_figure(submission, name: str, *, min_axes: int = 1, min_lines_per_axes: int = 0,
                  min_lines: int = 0) -> None:
     """The notebook's global `name` is a matplotlib Figure with enough axes and lines, and a cell
-    that mentions `name` shows an image (in this run, or in the notebook as submitted when that
-    cell was skipped in graded-only mode)."""
+    that mentions `name` shows an image. A cell that was not run here (skipped in graded-only
+    mode, or stopped at the time limit, e.g. training on the full MNIST) is judged by the image
+    in the notebook as submitted."""
     cells = _cells_mentioning(submission, name)
-    skipped = [i for i in cells if _status(submission, i) == "skipped"]
-    if skipped:  # graded-only mode: judge the outputs the student submitted
-        if not any(_has_image(_submitted(submission).cells[i]) for i in skipped
-                   if i < len(_submitted(submission).cells)):
-            raise StudentError(f"{name}: its cell was not run here and shows no image")
+    not_run = [i for i in cells if _status(submission, i) in ("skipped", "timeout")]
+    if not_run:
+        submitted = _submitted(submission).cells
+        if not any(_has_image(submitted[i]) for i in not_run if i < len(submitted)):
+            raise StudentError(f"{name}: its cell did not run here (skipped or out of time) "
+                               "and shows no image in the notebook you submitted")
         return
     summary = submission.call(name, code=(
         "lambda fig: [type(fig).__name__, "
@@ -99,7 +73,8 @@ def check_figure(submission, name: str, *, min_axes: int = 1, min_lines_per_axes
     kind, lines = summary
     if kind != "Figure":
         raise StudentError(f"{name}: expected a matplotlib Figure, got {kind}")
-    if len(lines) < min_axes or min(lines, default=0) < min_lines_per_axes or sum(lines) < min_lines:
+    too_few = min(lines, default=0) < min_lines_per_axes or sum(lines) < min_lines
+    if len(lines) < min_axes or too_few:
         wanted = (f"{min_axes} plot(s) with at least {min_lines_per_axes} lines each"
                   if min_lines_per_axes else f"at least {min_lines} lines")
         raise StudentError(f"{name}: expected {wanted} (one per setting), "
@@ -134,5 +109,5 @@ def _submitted(submission):
     """The notebook as the student uploaded it (with the outputs of the student's own run)."""
     if not hasattr(submission, "_comp499_submitted"):
         submission._comp499_submitted = load_notebook(
-            find_notebook(submission.path, submission.assignment))
+            find_notebook(submission.path, submission.assignment, submission.notebook))
     return submission._comp499_submitted

@@ -20,7 +20,7 @@ RNG = np.random.default_rng(499)
 
 @contextmanager
 def contract(name: str, expected: str):
-    """A result of the wrong kind (a KeyError, a bad unpacking...) becomes a message, not a crash."""
+    """A result of the wrong kind (a missing key, a bad unpacking) gives a message, not a crash."""
     try:
         yield
     except (KeyError, IndexError, TypeError, ValueError, AttributeError) as err:
@@ -125,8 +125,8 @@ def test_q2c(submission):
 @graded("q2d", 0, "public check: jacobian_benchmark has rows for L = 3, 5, 10 on the CPU")
 def test_q2d(submission):
     rows = submission.call("jacobian_benchmark", code="lambda rows: rows")
-    found = {r.get("L") for r in rows if isinstance(r, dict) and r.get("device") == "cpu"} \
-        if isinstance(rows, list) else set()
+    found = {r.get("L") for r in rows if isinstance(r, dict)
+             and str(r.get("device", "")).startswith("cpu")} if isinstance(rows, list) else set()
     if not {3, 5, 10} <= found:
         raise StudentError(f"jacobian_benchmark: expected CPU rows for L = 3, 5, 10, got {found}")
 

@@ -59,7 +59,7 @@ def test_xnor(submission):
 
 
 def _grid(lo: float, hi: float, rng, extra=()) -> np.ndarray:
-    """Every multiple of 1/64 in [lo, hi] (kinks at multiples of 1/2 fall on it), plus random points."""
+    """Every multiple of 1/64 in [lo, hi] (every kink at a multiple of 1/2), and random points."""
     points = np.concatenate([np.arange(round(lo * 64), round(hi * 64) + 1) / 64,
                              rng.uniform(lo, hi, 200), np.asarray(extra, dtype=np.float64)])
     return points[:, None]

@@ -51,7 +51,11 @@ def test_several_notebooks_grade_the_one_named_for_the_assignment(tmp_path):
     scratch = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 1")])
     document = _run(tmp_path, {"scratch.ipynb": scratch,
                                "mine.ipynb": solution_notebook(assignment)})
-    assert document["score"] == assignment.points
+    # the whole assignment is graded: P2 and P3 (hw3.ipynb) earn every point, and P1 and P4
+    # (hw3_p1.ipynb, hw3_p4.ipynb, not submitted) earn nothing
+    p2p3 = [q for q in assignment.autograded if assignment.notebook_of(q) == assignment.notebook]
+    assert document["score"] == sum(q.points for q in p2p3) == 8.5
+    assert "hw3_p1.ipynb is not in the submission" in _visible_outputs(document)
 
 
 @pytest.mark.slow

@@ -63,3 +63,25 @@ def test_importing_inside_a_function_costs_that_question():
 def test_cells_that_do_not_parse_are_skipped():
     nb = _nb("def xcorr2d(a, b) return", "%timeit 1 + 1")
     assert scan(nb, ASSIGNMENT.autograded) == {}
+
+
+def test_locals_of_a_function_do_not_pull_in_unrelated_cells():
+    nb = _nb("import scipy.signal",
+             "def xcorr2d(a, b):\n    out = a\n    for row in b:\n        out = out + row\n"
+             "    return out",
+             "out = scipy.signal.correlate2d(b, a)  # a check that reuses the name `out`")
+    assert scan(nb, ASSIGNMENT.autograded) == {}
+
+
+def test_free_names_still_pull_in_the_definitions_they_use():
+    nb = _nb("import numpy as np", "corr = np.correlate",
+             "def xcorr2d(a, b):\n    return corr(a, b)")
+    assert "numpy.correlate" in scan(nb, ASSIGNMENT.autograded)["q1"][0]
+
+
+def test_a_forbidden_method_matches_on_any_object():
+    demo = Assignment("demo", "demo", "demo.ipynb", (
+        Question("q", "1", "forward mode", 1.0, ("jvp",), (".backward",)),))
+    nb = _nb("def jvp(f, x):\n    y = f(x)\n    y.sum().backward()\n    return x.grad")
+    assert "uses .backward" in scan(nb, demo.autograded)["q"][0]
+    assert scan(_nb("def jvp(f, x):\n    return f.backward_compatible(x)"), demo.autograded) == {}

@@ -12,6 +12,7 @@ import reference.norm
 import reference.xcorr
 from graders.assignments import available, load_assignment
 from graders.kit import build_kit
+from graders.notebook import defined_names, parse_cell
 from graders.package import build_autograder_zip
 from graders.solve import solution_notebook
 
@@ -32,14 +33,24 @@ def _function_bodies(module):
 
 
 @pytest.mark.parametrize("assignment_id", available())
-def test_every_graded_question_has_a_template_cell_and_a_solution(assignment_id):
+def test_templates_hold_stubs_and_solutions_define_every_graded_name(assignment_id):
     assignment = load_assignment(assignment_id)
-    template = nbformat.read(assignment.template, as_version=4)
-    assert template.metadata["dlgrade"]["assignment"] == assignment.id
-    tagged = {c.metadata["dlgrade"]["question"] for c in _graded_cells(template)}
-    assert tagged == {q.id for q in assignment.autograded}
-    for cell in _graded_cells(template):
-        assert "NotImplementedError" in cell.source  # the template holds no solution
+    for notebook in assignment.notebooks:
+        template = nbformat.read(assignment.template_of(notebook), as_version=4)
+        declared = template.metadata["dlgrade"]
+        assert declared["assignment"] == assignment.id
+        assert declared.get("notebook", assignment.notebook) == notebook
+        answered_here = [q for q in assignment.autograded if assignment.notebook_of(q) == notebook]
+        for cell in _graded_cells(template):
+            question = cell.metadata["dlgrade"].get("question")
+            assert question is None or question in {q.id for q in answered_here}
+            assert "NotImplementedError" in cell.source  # the template holds no solution
+        solved = solution_notebook(assignment, notebook)
+        defined = set().union(*(defined_names(parse_cell(c.source)) for c in solved.cells
+                                if c.cell_type == "code" and parse_cell(c.source)))
+        for question in answered_here:
+            missing = set(question.functions) - defined
+            assert not missing, f"{question.id}: the solution defines no {missing}"
 
 
 def test_solution_cells_hold_the_reference_source_once():

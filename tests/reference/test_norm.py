@@ -155,9 +155,9 @@ FORBIDDEN = {"F", "nn", "functional", "batch_norm", "layer_norm", "instance_norm
 def test_pasted_function_runs_alone(name):
     """Each norm runs from its source and _normalize's after the notebook's imports alone."""
     ns = {}
-    exec(NOTEBOOK_IMPORTS, ns)  # noqa: S102 (our own source, as the notebook runs it)
+    exec(NOTEBOOK_IMPORTS, ns)
     for fn in (norm._normalize, getattr(norm, name)):
-        exec(inspect.getsource(fn), ns)  # noqa: S102 (our own source, as the notebook runs it)
+        exec(inspect.getsource(fn), ns)
     x = random_hwcn((5, 4, 3, 2))
     assert torch.equal(ns[name](x), getattr(norm, name)(x))
 

@@ -313,11 +313,11 @@ FORBIDDEN = {"scipy", "signal", "torch", "F", "correlate", "correlate2d", "convo
 def paste(names):
     """Execute the sources of names after the notebook's imports; return the namespace."""
     ns = {}
-    exec(NOTEBOOK_IMPORTS, ns)  # noqa: S102 (our own source, as the notebook runs it)
+    exec(NOTEBOOK_IMPORTS, ns)
     for name in names:
         obj = getattr(xcorr, name)
         src = inspect.getsource(obj) if callable(obj) else f"{name} = np.array({obj.tolist()})\n"
-        exec(src, ns)  # noqa: S102 (our own source, as the notebook runs it)
+        exec(src, ns)
     return ns
 
 
