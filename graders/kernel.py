@@ -32,6 +32,7 @@ from graders.errors import GraderError, StudentError
 
 PROBE_MIME = "application/vnd.dlgrade.probe+json"
 PROBE_SOURCE = (Path(__file__).parent / "kernel_probe.py").read_text()
+TRUNCATION_NOTE = "[further output discarded by the grader]"  # written by kernel_probe.py
 KEPT_ENV = ("CUDA_VISIBLE_DEVICES", "NVIDIA_VISIBLE_DEVICES", "LD_LIBRARY_PATH", "TORCH_HOME",
             "OMP_NUM_THREADS", "MKL_NUM_THREADS", "TZ")
 
@@ -137,7 +138,7 @@ class _CappedClient(NotebookClient):
 
     max_output_bytes = 4 * 2**20
     kept_bytes = 0
-    dropped_bytes = 0
+    truncated = False  # some output was discarded, here or by the kernel's own cap
 
     def output(self, outs, msg, display_id, cell_index):
         content = msg["content"]
@@ -145,9 +146,14 @@ class _CappedClient(NotebookClient):
             return super().output(outs, msg, display_id, cell_index)
         data = content.get("data", {})
         size = len(content.get("text", "")) + sum(len(str(v)) for v in data.values())
-        if self.kept_bytes + size > self.max_output_bytes:
-            self.dropped_bytes += size
-            return None
+        room = self.max_output_bytes - self.kept_bytes
+        self.truncated = self.truncated or TRUNCATION_NOTE in content.get("text", "")
+        if size > room:
+            self.truncated = True
+            if room <= 0 or "text" not in content:
+                return None
+            content["text"] = content["text"][:room]  # keep the start of a long stream
+            size = room
         self.kept_bytes += size
         return super().output(outs, msg, display_id, cell_index)
 
@@ -175,7 +181,7 @@ class KernelSession:
             os.chown(self.home, self.user.uid, self.user.gid)
         os.chmod(self.home, 0o700)
         self.client = None
-        self.dropped_at_close = 0
+        self.truncated_at_close = False
         self.scratch = len(self.nb.cells)  # grader-written cells run at this index
         self.nb.cells.append(nbformat.v4.new_code_cell(""))
 
@@ -193,11 +199,12 @@ class KernelSession:
         client.max_output_bytes = self.limits.max_output_bytes
         if self.client is not None:
             client.kept_bytes = self.client.kept_bytes
-            client.dropped_bytes = self.client.dropped_bytes
+            client.truncated = self.client.truncated
         client.start_new_kernel(**launch)
         client.start_new_kernel_client()
         self.client = client
-        self.probe_ready = False
+        self._run_source(f"{PROBE_SOURCE}\n__dlgrade_cap_output__({self.limits.max_output_bytes})",
+                         self.limits.call_timeout)
 
     def _kernel_env(self) -> dict[str, str]:
         env = {key: os.environ[key] for key in KEPT_ENV if key in os.environ}
@@ -215,7 +222,7 @@ class KernelSession:
 
     def close(self) -> None:
         if self.client is not None:
-            self.dropped_at_close = self.client.dropped_bytes
+            self.truncated_at_close = self.client.truncated
             if self.client.km is not None:
                 self.client._cleanup_kernel()
         self.client = None
@@ -242,8 +249,9 @@ class KernelSession:
         """
         run_sync(self.client.km.interrupt_kernel)()
         self.client.kc.stop_channels()
-        self.client.kc = None
-        self.client.start_new_kernel_client()
+        self.client.kc = self.client.km.client()  # no waiting: a kernel that ignores the
+        self.client.kc.start_channels()          # interrupt is found out by _responsive()
+        self.client.kc.allow_stdin = False
         return self._responsive()
 
     def _responsive(self) -> bool:
@@ -302,8 +310,8 @@ class KernelSession:
         self._restart(succeeded)
 
     @property
-    def dropped_output_bytes(self) -> int:
-        return self.client.dropped_bytes if self.client else self.dropped_at_close
+    def output_truncated(self) -> bool:
+        return self.client.truncated if self.client else self.truncated_at_close
 
     # -- probing the student's functions -----------------------------------------------------
     def call(self, name: str, *args, code: str | None = None, timeout: float | None = None,
@@ -318,9 +326,6 @@ class KernelSession:
         """
         if self.client is None:
             raise GraderError("the kernel is not running")
-        if not self.probe_ready:
-            self._run_source(PROBE_SOURCE, self.limits.call_timeout)
-            self.probe_ready = True
         io_dir = self.io_root / secrets.token_hex(8)
         io_dir.mkdir(mode=0o700)
         spec = {"name": name, "code": code,

@@ -80,3 +80,28 @@ def __dlgrade_probe__(io_dir):  # a dunder name keeps it out of the student's wa
         display({mime: {"status": "raised", "error": message[:2000]}}, raw=True)
         return
     display({mime: {"status": "ok", "result": result}}, raw=True)
+
+
+def __dlgrade_cap_output__(limit):
+    """Keep at most `limit` characters of printed output, so that a print loop cannot flood the
+    grader (which also caps what it keeps: this spares it from receiving the flood at all)."""
+    import sys
+
+    class Capped:
+        def __init__(self, stream):
+            self._stream = stream
+
+        def write(self, text):
+            left = Capped.left
+            Capped.left -= len(text)
+            if left <= 0:
+                return len(text)
+            if len(text) > left:
+                text = text[:left] + "\n[further output discarded by the grader]\n"
+            return self._stream.write(text)
+
+        def __getattr__(self, name):
+            return getattr(self._stream, name)
+
+    Capped.left = limit
+    sys.stdout, sys.stderr = Capped(sys.stdout), Capped(sys.stderr)

@@ -28,7 +28,7 @@ def load_notebook(path: Path) -> nbformat.NotebookNode:
     except (UnicodeDecodeError, json.JSONDecodeError) as err:
         raise StudentError(
             f"{path.name} is not a Jupyter notebook (not valid JSON: {err})") from None
-    if not isinstance(raw, dict) or "cells" not in raw:
+    if not isinstance(raw, dict) or not ("cells" in raw or "worksheets" in raw):
         raise StudentError(f"{path.name} is JSON but not a Jupyter notebook (it has no cells)")
     if raw.get("nbformat") != 4:
         raise StudentError(

@@ -48,7 +48,7 @@ class GradingPlugin:
         self.graded_only = graded_only
         self.notebooks = notebooks or assignment.notebooks  # the ones this run grades
         self.outcomes: dict[str, Outcome] = {}
-        self.submissions: dict[str, Submission | StudentError] = {}
+        self.submissions: dict[str, Submission | Exception] = {}
 
     # -- pytest hooks ------------------------------------------------------------------------
     def pytest_configure(self, config):
@@ -156,11 +156,13 @@ def submission(request, _submissions):
         try:
             _submissions[name] = Submission(run.notebook, run.assignment, run.limits,
                                             run.graded_only, name)
-        except StudentError as err:
+        except Exception as err:  # kept, so a notebook that cannot run is tried only once
             _submissions[name] = err
     found = _submissions[name]
     if isinstance(found, StudentError):
         raise StudentError(str(found))
+    if isinstance(found, Exception):
+        raise GraderError(f"{name} could not be graded: {type(found).__name__}") from found
     return found
 
 

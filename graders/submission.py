@@ -29,7 +29,11 @@ class Submission:
         self.findings = scan(self.nb, questions)
         self.session = KernelSession(self.nb, self.limits, default_kernel_user(),
                                      skip_tags=("experiment",) if self.graded_only else ())
-        self.cells = self.session.run_notebook()
+        try:
+            self.cells = self.session.run_notebook()
+        except BaseException:
+            self.session.close()
+            raise
 
     def close(self) -> None:
         self.session.close()
@@ -58,9 +62,9 @@ class Submission:
         for run in self.cells:
             if run.status != "ok":
                 lines.append(f"cell {run.index + 1}: {run.status}: {run.message}")
-        dropped = self.session.dropped_output_bytes
-        if dropped:
-            lines.append(f"{dropped / 2**20:.1f} MB of printed output were discarded.")
+        if self.session.output_truncated:
+            cap = self.limits.max_output_bytes / 2**20
+            lines.append(f"The notebook printed more than {cap:g} MB; the rest was discarded.")
         return "\n".join(lines)
 
 

@@ -1,4 +1,6 @@
-"""CSCI 5527 HW3: cross-correlation (Problem 2) and normalization (Problem 3)."""
+"""CSCI 5527 HW3: optimizers (Problem 1), cross-correlation (Problem 2), normalization (Problem 3)
+and transfer learning (Problem 4), one notebook per part: hw3_p1.ipynb, hw3.ipynb (P2 and P3),
+hw3_p4.ipynb."""
 
 from graders.assignments import Assignment, Question
 
@@ -10,12 +12,30 @@ BUILT_IN_NORMS = ("torch.nn.functional.batch_norm", "torch.nn.functional.layer_n
                   "torch.batch_norm", "torch.layer_norm", "torch.instance_norm", "torch.group_norm",
                   "torch.nn.BatchNorm2d", "torch.nn.LayerNorm", "torch.nn.InstanceNorm2d",
                   "torch.nn.GroupNorm")
+# ready-made optimizers: P1 asks for its own (the Optimizer base class stays allowed)
+BUILT_IN_OPTIMIZERS = tuple(f"torch.optim.{name}" for name in (
+    "Adadelta", "Adafactor", "Adagrad", "Adam", "Adamax", "AdamW", "ASGD", "LBFGS", "Muon",
+    "NAdam", "RAdam", "RMSprop", "Rprop", "SGD", "SparseAdam", "_functional", "adadelta",
+    "adagrad", "adam", "adamax", "adamw", "asgd", "lbfgs", "nadam", "radam", "rmsprop", "rprop",
+    "sgd", "sparse_adam", "_multi_tensor"))
+P1_NOTEBOOK, P4_NOTEBOOK = "hw3_p1.ipynb", "hw3_p4.ipynb"
 
 ASSIGNMENT = Assignment(
     id="csci5527_hw3",
-    title="CSCI 5527 HW3: cross-correlation and normalization",
+    title="CSCI 5527 HW3: optimizers, cross-correlation, normalization, transfer learning",
     notebook="hw3.ipynb",
+    other_notebooks=(P1_NOTEBOOK, P4_NOTEBOOK),
     questions=(
+        Question("p1a", "1.1", "P1(a) a model of at most three layers", 0.5, ("make_model",),
+                 notebook=P1_NOTEBOOK),
+        Question("p1b", "1.2", "P1(b) Adagrad", 1.0, ("Adagrad",), BUILT_IN_OPTIMIZERS,
+                 notebook=P1_NOTEBOOK),
+        Question("p1c", "1.3", "P1(c) RMSprop", 0.5, ("RMSprop",), BUILT_IN_OPTIMIZERS,
+                 notebook=P1_NOTEBOOK),
+        Question("p1d", "1.4", "P1(d) Adam", 1.5, ("Adam",), BUILT_IN_OPTIMIZERS,
+                 notebook=P1_NOTEBOOK),
+        Question("p1e", "1.5", "P1(e) the 98% test", 1.0, ("SETTINGS", "train", "make_model"),
+                 BUILT_IN_OPTIMIZERS, notebook=P1_NOTEBOOK),
         Question("p2a", "2.1", "P2(a) 1-D cross-correlation", 1.0,
                  ("xcorr1d", "yx_from_xy"), NUMPY_CORRELATION),
         Question("p2a_written", "2.1w", "P2(a) written: how x*y and y*x relate, in words", 0.0,
@@ -37,5 +57,10 @@ ASSIGNMENT = Assignment(
         Question("p3_instance", "3.3", "P3 instance norm", 0.5, ("instance_norm",),
                  BUILT_IN_NORMS),
         Question("p3_eps", "3.4w", "P3 written: why the built-in norms add eps", 0.0, manual=True),
+        Question("p4a", "4.1", "P4(a) transfer-learning pipeline", 1.0,
+                 ("build_model", "class_weights", "weighted_cross_entropy", "accuracy",
+                  "balanced_accuracy", "average_precision"), ("sklearn",), notebook=P4_NOTEBOOK),
+        Question("p4b", "4.2", "P4(b) the 90% test", 1.0, ("predict_scores",),
+                 notebook=P4_NOTEBOOK),
     ),
 )

@@ -1,0 +1,169 @@
+"""Hidden tests of CSCI 5527 HW3 Problem 1: the model's depth, the three optimizers step by step,
+and the test accuracy measured by the grader.
+
+Optimizers: the student's class runs in the kernel on fresh problems (random shapes, two to four
+parameter tensors, non-default hyperparameters, a gradient sequence sent by the grader); the
+trajectory is compared after every step with reference.optim, itself checked against torch.optim
+here. A problem earns the fraction of its steps that agree before the first divergence.
+
+Accuracy (P1(e)): the grader sends test images into the kernel, the notebook's trained models
+predict them, and the grader counts the correct ones; what the notebook printed is never read.
+See probes.py for which test set and which threshold apply.
+"""
+
+import numpy as np
+import pytest
+import torch
+
+from graders.compare import relative_difference, tolerance_for
+from graders.csci5527_hw3 import probes
+from graders.errors import GraderError, PartialCredit, StudentError
+from graders.kernel import AsTorch
+from graders.plugin import graded
+from reference import optim
+
+STEPS = 8
+PROBLEMS = 3
+
+
+def _hyperparameters(rng, name: str) -> dict:
+    if name == "Adagrad":
+        return {"lr": float(rng.uniform(0.05, 0.5)), "eps": float(10 ** rng.uniform(-3, -1))}
+    if name == "RMSprop":
+        return {"lr": float(rng.uniform(0.01, 0.1)), "alpha": float(rng.uniform(0.5, 0.95)),
+                "eps": float(10 ** rng.uniform(-3, -1))}
+    return {"lr": float(rng.uniform(0.01, 0.1)),
+            "betas": [float(rng.uniform(0.5, 0.9)), float(rng.uniform(0.9, 0.99))],
+            "eps": float(10 ** rng.uniform(-4, -2))}
+
+
+def _expected(name: str, params, grads, kwargs) -> list[list[np.ndarray]]:
+    """The reference trajectory; a disagreement with torch.optim is our bug, not the student's."""
+    trajectories = []
+    for cls in (getattr(optim, name), getattr(torch.optim, name)):
+        ps = [torch.from_numpy(p).clone().requires_grad_() for p in params]
+        opt = cls(ps, **({**kwargs, "betas": tuple(kwargs["betas"])} if "betas" in kwargs
+                         else kwargs))
+        steps = []
+        for step_grads in grads:
+            for p, g in zip(ps, step_grads):
+                p.grad = torch.from_numpy(g).clone()
+            opt.step()
+            steps.append([p.detach().numpy().copy() for p in ps])
+        trajectories.append(steps)
+    ours, torchs = trajectories
+    for a, b in zip(ours, torchs):
+        for x, y in zip(a, b):
+            if relative_difference(x, y) > 1e-10:
+                raise GraderError(f"reference.optim.{name} disagrees with torch.optim.{name}")
+    return ours
+
+
+def _agreeing_steps(name: str, got, expected, where: str) -> tuple[int, str]:
+    """(steps that agree before the first divergence, what diverged)."""
+    if not isinstance(got, list) or len(got) != len(expected):
+        return 0, f"{name}: expected {len(expected)} recorded steps, got something else{where}"
+    for t, (got_step, want_step) in enumerate(zip(got, expected)):
+        for i, (g, w) in enumerate(zip(got_step, want_step)):
+            if not isinstance(g, np.ndarray) or g.shape != w.shape:
+                shape = getattr(g, "shape", type(g).__name__)
+                return t, (f"{name}: parameter {i} has shape {shape} after step {t + 1}, "
+                           f"expected {w.shape}{where}")
+            difference = relative_difference(g, w)
+            if not np.isfinite(g).all() or difference > tolerance_for(g.dtype):
+                gap = np.abs(g.astype(np.float64) - w)
+                index = tuple(int(j) for j in np.unravel_index(int(np.nanargmax(gap)), gap.shape))
+                return t, (f"{name}: parameters differ from the reference after step {t + 1} of "
+                           f"{len(expected)} (parameter {i}, relative difference "
+                           f"{difference:.1e}, max |diff| {gap[index]:.2e} at index {index})"
+                           f"{where}")
+    return len(expected), ""
+
+
+def _grade_optimizer(submission, rng, name: str) -> None:
+    fractions, failures = [], []
+    for problem in range(PROBLEMS):
+        shapes = [tuple(int(n) for n in rng.integers(1, 6, size=rng.integers(1, 4)))
+                  for _ in range(rng.integers(2, 5))]
+        params = [rng.standard_normal(s) for s in shapes]
+        scales = 10 ** rng.uniform(-1.5, 0.5, size=STEPS)  # gradients of varied size
+        grads = [[scale * rng.standard_normal(s) for s in shapes] for scale in scales]
+        kwargs = _hyperparameters(rng, name)
+        expected = _expected(name, params, grads, kwargs)
+        settings = ", ".join(f"{k}={v if k != 'betas' else tuple(v)}" for k, v in kwargs.items())
+        where = (f" (problem {problem + 1}: {len(shapes)} tensors of shapes "
+                 f"{', '.join(map(str, shapes))}; {settings})")
+        try:
+            got = submission.call(name, [AsTorch(p) for p in params],
+                                  [[AsTorch(g) for g in step] for step in grads], kwargs,
+                                  code=probes.OPTIMIZER_RUN)
+        except StudentError as err:
+            fractions.append(0.0)
+            failures.append(f"{err}{where}")
+            continue
+        agreed, why = _agreeing_steps(name, got, expected, where)
+        fractions.append(agreed / STEPS)
+        if why:
+            failures.append(why)
+    if failures:
+        fraction = float(np.mean(fractions))
+        message = (f"{len(failures)} of {PROBLEMS} problems diverged; credit is the share of "
+                   f"steps that agree ({fraction:.0%}):\n" + "\n".join(f"- {f}" for f in failures))
+        if fraction == 0:
+            raise StudentError(message)
+        raise PartialCredit(fraction, message)
+
+
+@pytest.mark.parametrize("name", [
+    pytest.param("Adagrad", marks=pytest.mark.graded("p1b", 1.0, "Adagrad step by step")),
+    pytest.param("RMSprop", marks=pytest.mark.graded("p1c", 0.5, "RMSprop step by step")),
+    pytest.param("Adam", marks=pytest.mark.graded("p1d", 1.5, "Adam step by step")),
+])
+def test_optimizer(submission, rng, name):
+    _grade_optimizer(submission, rng, name)
+
+
+@graded("p1a", 0.5, "the model has at most three weight layers")
+def test_model_depth(submission):
+    got = submission.call("make_model", code=probes.WEIGHT_LAYERS)
+    layers, shape = got
+    if shape != [2, 10]:
+        raise StudentError(f"make_model: the model maps (2, 1, 28, 28) to {tuple(shape)}, "
+                           "expected (2, 10) logits")
+    if not 1 <= len(layers) <= 3:
+        raise StudentError(f"make_model: the model has {len(layers)} weight layers "
+                           f"({', '.join(layers)}); the handout allows at most 3")
+
+
+@graded("p1e", 1.0, "test accuracy of at least two optimizers, measured by the grader")
+def test_accuracy(submission):
+    images, labels, what, threshold = probes.mnist_test_set()
+    runs = submission.call("p1_runs", AsTorch(images), code=probes.P1_PREDICT, timeout=240)
+    if not isinstance(runs, dict):
+        raise StudentError("p1_runs: expected a dict {optimizer name: {'model', 'optimizer'}}")
+    lines, passed = [], 0
+    for name in ("Adagrad", "RMSprop", "Adam"):
+        run = runs.get(name)
+        if not isinstance(run, dict):
+            lines.append(f"{name}: no trained model in p1_runs")
+            continue
+        if not run.get("own_class"):
+            lines.append(f"{name}: trained with {run.get('optimizer')}, not the notebook's own "
+                         f"{name} class; only your implementations count")
+            continue
+        if not isinstance(run.get("layers"), int) or run["layers"] > 3:
+            lines.append(f"{name}: the model has {run.get('layers')} weight layers (at most 3)")
+            continue
+        predictions = run.get("predictions")
+        if not isinstance(predictions, np.ndarray) or predictions.shape != labels.shape:
+            lines.append(f"{name}: the model did not give one prediction per test image")
+            continue
+        acc = float(np.mean(predictions == labels))
+        passed += acc >= threshold
+        lines.append(f"{name}: {acc:.2%} ({'at or above' if acc >= threshold else 'below'} "
+                     f"{threshold:.0%})")
+    summary = (f"accuracy measured by the grader on {what}; the threshold here is "
+               f"{threshold:.0%}:\n" + "\n".join(f"- {line}" for line in lines))
+    if passed < 2:
+        raise StudentError(f"fewer than two optimizers reach {threshold:.0%} ({summary})")
+    print(summary)
