@@ -18,5 +18,10 @@ class PartialCredit(StudentError):
         self.fraction = fraction
 
 
+class NotGradable(StudentError):
+    """The grader cannot measure this here (say, its data is not installed): the test is left out
+    of the total (max_score 0), neither zero nor full marks, and the message tells staff why."""
+
+
 class GraderError(RuntimeError):
     """The grader itself is broken or misconfigured (never the student's fault)."""

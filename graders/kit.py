@@ -35,8 +35,8 @@ packages = ["graders", "graders.{assignment}"]
 graders = ["*.ini"]
 """
 
-KIT_DEPENDENCIES = ("numpy", "scipy", "torch", "nbformat", "nbclient", "ipykernel",
-                    "jupyter-client", "pytest", "matplotlib")
+KIT_DEPENDENCIES = ("numpy", "scipy", "torch", "torchvision", "nbformat", "nbclient",
+                    "ipykernel", "jupyter-client", "pytest", "matplotlib", "mlxtend")
 
 KIT_README = """\
 # Checking {notebook} before you submit

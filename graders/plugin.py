@@ -4,8 +4,8 @@ Grader tests are plain pytest functions marked with `@graded(question, points, n
 two fixtures: `submission` (the notebook that answers the question, executed once per run) and
 `rng` (inputs drawn from the run's secret seed). Each test's outcome becomes one results.json
 entry: a pass earns its points, a `StudentError` earns none (a `PartialCredit` earns its
-fraction), any other exception is an autograder error, shown as such, with the traceback kept
-for staff.
+fraction, a `NotGradable` is left out of the total), and any other exception is an autograder
+error, shown as such, with the traceback kept for staff.
 """
 
 import traceback
@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 from graders.assignments import Assignment
-from graders.errors import GraderError, PartialCredit, StudentError
+from graders.errors import GraderError, NotGradable, PartialCredit, StudentError
 from graders.kernel import Limits
 from graders.results import TestResult
 from graders.submission import Submission
@@ -100,14 +100,16 @@ class GradingPlugin:
                                       key=lambda kv: order[kv[1].question]):
             question = self.assignment.question(outcome.question)
             score, message = _score(outcome)
+            held_back = isinstance(outcome.error, NotGradable)
             if message is None:
                 faults.append(f"{nodeid}\n{outcome.trace}")
                 message = "autograder error in this test (not your fault); staff can see why"
             entries.append(TestResult(
                 name=f"{question.number} {question.title}: {outcome.name}",
                 number=question.number, score=round(score, 6),
-                max_score=0.0 if question.extra_credit else outcome.points,
-                output=message, status="passed" if outcome.error is None else "failed"))
+                max_score=0.0 if question.extra_credit or held_back else outcome.points,
+                output=message, status="passed" if outcome.error is None or held_back
+                else "failed"))
         if faults:
             entries.append(TestResult(
                 name="Autograder error details (staff only)", score=0, max_score=0,

@@ -19,15 +19,9 @@ from pathlib import Path
 
 import numpy as np
 
-from graders.errors import StudentError
-
 FULL_THRESHOLD = 0.98
 FALLBACK_THRESHOLD = 0.93
 P4_THRESHOLD = 0.90
-
-
-class NotGradable(StudentError):
-    """The grader cannot measure this here (its data is not installed); the message says so."""
 
 
 def _defined(source: str, name: str) -> str:

@@ -1,0 +1,88 @@
+"""Fixtures for grading csci5527_hw3's P1 and P4 notebooks end to end (the sandbox decision as in
+tests/graders: the kernel runs as `nobody` when the tests run as root with a Python that account
+can run, and unsandboxed with DLGRADE_KERNEL_USER="" otherwise)."""
+
+import json
+import warnings
+from pathlib import Path
+
+import jsonschema
+import nbformat
+import pytest
+
+from graders import kernel
+from graders.assignments import Assignment, load_assignment
+from graders.harness import grade
+from graders.results import RESULTS_SCHEMA
+from tests.graders.conftest import _sandbox_possible, assert_no_traceback
+
+SEED = 5527
+
+
+@pytest.fixture(scope="session", autouse=True)
+def sandboxed() -> bool:
+    """Whether the student kernel runs as an unprivileged user in this test session."""
+    with pytest.MonkeyPatch.context() as mp:
+        if _sandbox_possible():
+            mp.delenv("DLGRADE_KERNEL_USER", raising=False)
+        else:
+            mp.setenv("DLGRADE_KERNEL_USER", "")
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # a silent fallback to no sandbox would be a bug here
+            user = kernel.default_kernel_user()
+        yield user is not None
+
+
+@pytest.fixture(scope="session")
+def hw3() -> Assignment:
+    return load_assignment("csci5527_hw3")
+
+
+@pytest.fixture(scope="session")
+def grade_notebooks(hw3):
+    """`grade_notebooks({file name: nb}, directory, **grade_kwargs)`: grade the folder of those
+    notebooks (the run covers only their parts unless `notebooks` says otherwise) and return its
+    results.json, validated against Gradescope's schema and free of tracebacks."""
+
+    def run(notebooks: dict, directory: Path, **grade_kwargs) -> dict:
+        directory = Path(directory)
+        submission = directory / "submission"
+        submission.mkdir(parents=True)
+        for name, nb in notebooks.items():
+            nbformat.write(nb, submission / name)
+        grade_kwargs.setdefault("notebooks", tuple(
+            nb.metadata["dlgrade"].get("notebook", hw3.notebook) for nb in notebooks.values()))
+        results = directory / "results.json"
+        returned = grade(hw3, submission, results, seed=SEED, **grade_kwargs)
+        written = json.loads(results.read_text())
+        jsonschema.validate(written, RESULTS_SCHEMA)
+        assert written == returned
+        assert_no_traceback(written)
+        return written
+
+    return run
+
+
+@pytest.fixture(scope="session")
+def question_scores(hw3):
+    """`question_scores(doc)`: {question id: summed score of its tests} for the graded ones."""
+
+    def scores(document: dict) -> dict[str, float]:
+        graded = {t.get("number") for t in document["tests"]}
+        return {q.id: round(sum(t["score"] for t in document["tests"]
+                                if t.get("number") == q.number), 6)
+                for q in hw3.autograded if q.number in graded}
+
+    return scores
+
+
+@pytest.fixture(scope="session")
+def question_outputs(hw3):
+    """`question_outputs(doc)`: {question id: the outputs of its tests, one per line}."""
+
+    def outputs(document: dict) -> dict[str, str]:
+        return {q.id: "\n".join(t["output"] for t in document["tests"]
+                                if t.get("number") == q.number)
+                for q in hw3.autograded}
+
+    return outputs
