@@ -1,10 +1,5 @@
-"""Fixtures for grading notebooks end to end: the sandbox decision, the assignment, a grader.
-
-As root with a Python that `nobody` can run (/work/venv-sys, Gradescope's image), the student
-kernel runs sandboxed as that account, exactly as on Gradescope. Anywhere else the tests opt out
-of the sandbox explicitly (DLGRADE_KERNEL_USER=""), so the engine's "no sandbox" warning never
-fires under `filterwarnings = error`; tests that need the sandbox ask for `sandboxed`.
-"""
+"""Fixtures for grading csci5527_hw3 notebooks end to end: the assignment and a grader (the
+sandbox decision is tests/conftest.py's `sandboxed`)."""
 
 import dataclasses
 import json
@@ -14,44 +9,17 @@ import signal
 import subprocess
 import sys
 import tempfile
-import warnings
 from pathlib import Path
 
 import jsonschema
 import nbformat
 import pytest
 
-from graders import kernel
 from graders.assignments import Assignment, Question, load_assignment
-from graders.errors import GraderError
 from graders.harness import grade
 from graders.results import RESULTS_SCHEMA
 
 SEED = 1234
-
-
-def _sandbox_possible() -> bool:
-    if os.geteuid() != 0:
-        return False
-    try:
-        user = kernel.KernelUser.lookup("nobody")
-    except GraderError:
-        return False
-    return kernel._can_run_python(user)
-
-
-@pytest.fixture(scope="session", autouse=True)
-def sandboxed() -> bool:
-    """Whether the student kernel runs as an unprivileged user in this test session."""
-    with pytest.MonkeyPatch.context() as mp:
-        if _sandbox_possible():
-            mp.delenv("DLGRADE_KERNEL_USER", raising=False)
-        else:
-            mp.setenv("DLGRADE_KERNEL_USER", "")
-        with warnings.catch_warnings():
-            warnings.simplefilter("error")  # a silent fallback to no sandbox would be a bug here
-            user = kernel.default_kernel_user()
-        yield user is not None
 
 
 @pytest.fixture(scope="session")

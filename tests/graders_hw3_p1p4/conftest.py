@@ -1,36 +1,19 @@
-"""Fixtures for grading csci5527_hw3's P1 and P4 notebooks end to end (the sandbox decision as in
-tests/graders: the kernel runs as `nobody` when the tests run as root with a Python that account
-can run, and unsandboxed with DLGRADE_KERNEL_USER="" otherwise)."""
+"""Fixtures for grading csci5527_hw3's P1 and P4 notebooks end to end (the sandbox decision is
+tests/conftest.py's `sandboxed`)."""
 
 import json
-import warnings
 from pathlib import Path
 
 import jsonschema
 import nbformat
 import pytest
 
-from graders import kernel
 from graders.assignments import Assignment, load_assignment
 from graders.harness import grade
 from graders.results import RESULTS_SCHEMA
-from tests.graders.conftest import _sandbox_possible, assert_no_traceback
+from tests.graders.conftest import assert_no_traceback
 
 SEED = 5527
-
-
-@pytest.fixture(scope="session", autouse=True)
-def sandboxed() -> bool:
-    """Whether the student kernel runs as an unprivileged user in this test session."""
-    with pytest.MonkeyPatch.context() as mp:
-        if _sandbox_possible():
-            mp.delenv("DLGRADE_KERNEL_USER", raising=False)
-        else:
-            mp.setenv("DLGRADE_KERNEL_USER", "")
-        with warnings.catch_warnings():
-            warnings.simplefilter("error")  # a silent fallback to no sandbox would be a bug here
-            user = kernel.default_kernel_user()
-        yield user is not None
 
 
 @pytest.fixture(scope="session")
