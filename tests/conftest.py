@@ -6,13 +6,17 @@ the tests opt out explicitly (DLGRADE_KERNEL_USER=""), so the engine's "no sandb
 fires under `filterwarnings = error`; tests that need the sandbox ask for `sandboxed`.
 """
 
+import json
 import os
 import warnings
+from pathlib import Path
 
+import jsonschema
 import pytest
 
 from graders import kernel
 from graders.errors import GraderError
+from graders.results import RESULTS_SCHEMA
 
 
 def _sandbox_possible() -> bool:
@@ -37,3 +41,17 @@ def sandboxed() -> bool:
             warnings.simplefilter("error")  # a silent fallback to no sandbox would be a bug here
             user = kernel.default_kernel_user()
         yield user is not None
+
+
+def checked_results(path: Path, returned: dict | None = None) -> dict:
+    """The results.json at `path`, after checking it: Gradescope's schema, the document grade()
+    returned (when there is one), and no raw traceback anywhere a student looks."""
+    written = json.loads(Path(path).read_text())
+    jsonschema.validate(written, RESULTS_SCHEMA)
+    if returned is not None:
+        assert written == returned
+    visible = [written["output"]] + [t["output"] for t in written["tests"]
+                                     if t["visibility"] != "hidden"]
+    for text in visible:
+        assert "Traceback" not in text and 'File "' not in text, text
+    return written

@@ -1,17 +1,14 @@
 """Fixtures for grading comp499_a1 notebooks end to end (the sandbox decision is
 tests/conftest.py's `sandboxed`)."""
 
-import json
 from pathlib import Path
 
-import jsonschema
 import nbformat
 import pytest
 
 from graders.assignments import Assignment, load_assignment
 from graders.harness import grade
-from graders.results import RESULTS_SCHEMA
-from tests.graders.conftest import assert_no_traceback
+from tests.conftest import checked_results
 
 SEED = 499
 
@@ -34,11 +31,7 @@ def grade_nb(a1):
         nbformat.write(nb, path)
         results = Path(directory) / "results" / "results.json"
         returned = grade(a1, path, results, seed=SEED, **grade_kwargs)
-        written = json.loads(results.read_text())
-        jsonschema.validate(written, RESULTS_SCHEMA)
-        assert written == returned
-        assert_no_traceback(written)
-        return written
+        return checked_results(results, returned)
 
     return run
 

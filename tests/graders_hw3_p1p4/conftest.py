@@ -1,17 +1,14 @@
 """Fixtures for grading csci5527_hw3's P1 and P4 notebooks end to end (the sandbox decision is
 tests/conftest.py's `sandboxed`)."""
 
-import json
 from pathlib import Path
 
-import jsonschema
 import nbformat
 import pytest
 
 from graders.assignments import Assignment, load_assignment
 from graders.harness import grade
-from graders.results import RESULTS_SCHEMA
-from tests.graders.conftest import assert_no_traceback
+from tests.conftest import checked_results
 
 SEED = 5527
 
@@ -37,11 +34,7 @@ def grade_notebooks(hw3):
             nb.metadata["dlgrade"].get("notebook", hw3.notebook) for nb in notebooks.values()))
         results = directory / "results.json"
         returned = grade(hw3, submission, results, seed=SEED, **grade_kwargs)
-        written = json.loads(results.read_text())
-        jsonschema.validate(written, RESULTS_SCHEMA)
-        assert written == returned
-        assert_no_traceback(written)
-        return written
+        return checked_results(results, returned)
 
     return run
 
