@@ -38,5 +38,5 @@ if [ "$(id -u)" = 0 ] && [ -z "${PYTHON:-}" ] && [ -x /usr/bin/python3 ]; then
 fi
 [ -x .venv/bin/python ] || "$python" -m venv .venv
 .venv/bin/python -m pip install --quiet --upgrade pip
-.venv/bin/python -m pip install --quiet -c constraints.txt -e ".[test]"
+.venv/bin/python -m pip install --quiet -c constraints.txt -e ".[test,staff,search]"
 echo "dlgrade is installed in .venv; run the tests with .venv/bin/pytest"

@@ -10,7 +10,8 @@ from typing import NoReturn
 from graders.assignments import available, load_assignment
 from graders.errors import GraderError
 
-STAFF_MODULES = ("graders.solve", "graders.kit", "graders.package", "reference", "theory")
+STAFF_MODULES = ("graders.solve", "graders.kit", "graders.package", "graders.staff", "reference",
+                 "theory", "dask", "distributed")
 
 HELP = {
     "grade": "grade a notebook with all tests (hidden ones included) and write results.json",
@@ -20,6 +21,7 @@ HELP = {
     "autograder": "build the zip to upload to Gradescope",
     "list": "list assignments, questions and points",
     "theory": "list, verify or typeset the pen-and-paper derivations",
+    "batch": "grade a whole class on Dask: per-submission results, a CSV and a class report",
 }
 
 
@@ -46,6 +48,22 @@ def main(argv: list[str] | None = None) -> int:
     zip_parser = commands.add_parser("autograder", help=HELP["autograder"])
     zip_parser.add_argument("assignment")
     zip_parser.add_argument("-o", "--out", type=Path, default=Path("autograder.zip"))
+
+    batch = commands.add_parser("batch", help=HELP["batch"])
+    batch.add_argument("assignment")
+    batch.add_argument("directory", type=Path,
+                       help="notebooks, per-student folders, or a Gradescope export")
+    batch.add_argument("--out", type=Path, help="where results go (default DIRECTORY/batch-out)")
+    batch.add_argument("--jobs", type=int, default=2, help="local Dask workers (default 2)")
+    batch.add_argument("--scheduler", help="address of an existing Dask scheduler")
+    batch.add_argument("--force", action="store_true", help="regrade submissions already graded")
+    batch.add_argument("--retry-failed", action="store_true",
+                       help="grade again the submissions that failed (timed out, crashed)")
+    batch.add_argument("--timeout", type=float, default=1800.0,
+                       help="seconds one submission may take (default 1800)")
+    batch.add_argument("--seed", type=int, default=0, help="the batch's seed (default 0)")
+    batch.add_argument("--gpu", action="store_true",
+                       help="one GPU per submission (Dask worker resources)")
 
     commands.add_parser("list", help=HELP["list"])
     commands.add_parser("theory", help=HELP["theory"], add_help=False)
@@ -135,6 +153,19 @@ def _autograder(args) -> int:
     return 0
 
 
+def _batch(args) -> int:
+    from graders.staff.batch import run_batch
+
+    if args.jobs < 1:
+        raise GraderError(f"Invalid --jobs {args.jobs}: at least 1")
+    records = run_batch(load_assignment(args.assignment), args.directory,
+                        args.out or args.directory / "batch-out", jobs=args.jobs,
+                        scheduler=args.scheduler, force=args.force,
+                        retry_failed=args.retry_failed, timeout=args.timeout,
+                        seed=args.seed, gpu=args.gpu)
+    return 0 if all(r.get("status") == "graded" for r in records) else 1
+
+
 def _list(args) -> int:
     for assignment_id in available():
         assignment = load_assignment(assignment_id)
@@ -146,7 +177,7 @@ def _list(args) -> int:
 
 
 COMMANDS = {"grade": _grade, "check": _check, "solve": _solve, "kit": _kit,
-            "autograder": _autograder, "list": _list}
+            "autograder": _autograder, "list": _list, "batch": _batch}
 
 if __name__ == "__main__":
     sys.exit(main())
