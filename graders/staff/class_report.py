@@ -65,6 +65,7 @@ def _score_section(assignment: Assignment, documents: dict) -> list[str]:
     ax.hist(totals, bins=min(20, max(5, len(totals))), range=(0, max(assignment.points, 1e-9)))
     ax.set_xlabel(f"score (of {assignment.points:g})")
     ax.set_ylabel("submissions")
+    fig.tight_layout()
     parts = ["<h2>Scores</h2>", _figure(fig, "Histogram of total scores")]
     questions = assignment.autograded
     cols = 4
