@@ -15,8 +15,11 @@ recurrence; at q = 0 the ReLU has no derivative and 0 (torch's choice) is used h
 import torch
 
 
-def twelve_terms(W1, b1, W2, b2, x, y):
+def twelve_terms(W1, b1, W2, b2, x, y, relu_grad_at_zero=0.0):
     """The twelve partial derivatives of 1.1 at one example, as a dict of tensors.
+
+    At q_i = 0 the ReLU's derivative is taken to be relu_grad_at_zero (any value in [0, 1] is a
+    subgradient; torch autograd uses 0).
 
     W1: (H1, D), b1: (H1,), W2: (H2, H1), b2: (H2,), x: (D,), y: (H2,). Keys and shapes:
     dL_dp (H2,); dp_dW2 (H2, H2, H1) [i, j, k] = dp_i/dW2_jk; dL_dW2 (H2, H1); dL_db2 (H2,);
@@ -28,7 +31,7 @@ def twelve_terms(W1, b1, W2, b2, x, y):
     q = W1 @ x + b1
     h = torch.clamp(q, min=0)
     p = W2 @ h + b2
-    relu_grad = (q > 0).to(q.dtype)  # 1[q_i > 0]
+    relu_grad = (q > 0).to(q.dtype) + relu_grad_at_zero * (q == 0)  # 1[q_i > 0]
     eye1, eye2 = torch.eye(H1, dtype=q.dtype), torch.eye(H2, dtype=q.dtype)
     dL_dp = 2 * (p - y)
     dL_dh = W2.T @ dL_dp  # sum_j dL/dp_j dp_j/dh_i
@@ -75,3 +78,14 @@ def mlp_backward(weights, biases, X, Y):
         if layer:
             G = (G @ weights[layer]) * (qs[layer - 1] > 0)  # dL/dq of the layer below
     return dWs, dbs
+
+
+# The answers typed in 1.2(b) and (d)'s answer cells: counts for width 1 under convention (a) of
+# the template (every multiplication, addition and ReLU or ReLU mask is one operation, the loss
+# included), proved in theory/cmu10605_backprop.py.
+ANSWER_S12B_COUNT = "3*L + 4"
+ANSWER_S12B_CONVENTION = "a"
+ANSWER_S12B_DOMINATES = "matrix multiplies"
+ANSWER_S12D_COUNT = "3*L + 3"
+ANSWER_S12D_CONVENTION = "a"
+ANSWER_S12D_DOMINATES = "matrix multiplies"

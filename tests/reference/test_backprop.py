@@ -71,3 +71,20 @@ def test_forward_and_backward_against_autograd(sizes):
     dWs, dbs = backprop.mlp_backward(Ws, bs, X, Y)
     for got, leaf in zip(dWs + dbs, leaves):
         torch.testing.assert_close(got, leaf.grad, rtol=1e-12, atol=1e-12)
+
+
+def test_relu_derivative_at_zero_can_be_one():
+    W1, b1, W2, b2, x, y = (torch.tensor(v, dtype=torch.float64) for v in (
+        [[1.0, 2.0], [-1.0, 1.0]], [-3.0, 0.5], [[2.0, -1.0]], [0.0], [1.0, 1.0], [1.0]))
+    terms = backprop.twelve_terms(W1, b1, W2, b2, x, y, relu_grad_at_zero=1.0)
+    assert terms["dh_dq"].diagonal().tolist() == [1.0, 1.0]
+    torch.testing.assert_close(terms["dL_db1"], W2[0] * terms["dL_dp"][0])
+
+
+def test_typed_answers_are_theorys_counts():
+    from theory.answers import check_answer
+    from theory.cmu10605_backprop import BACKWARD_OPS, FORWARD_OPS
+
+    symbols = {"L": {"positive": True, "integer": True}}
+    assert check_answer(backprop.ANSWER_S12B_COUNT, FORWARD_OPS, symbols=symbols).ok
+    assert check_answer(backprop.ANSWER_S12D_COUNT, BACKWARD_OPS, symbols=symbols).ok
