@@ -87,7 +87,7 @@ def _network(rng, sizes, N):
 
 def _shapes(rng):
     """Several depths L (hidden layers) and widths."""
-    return [[3, 2], [4, 5, 3], [2, 6, 1], [5, 4, 7, 3, 2],
+    return [[3, 4, 2], [4, 5, 3], [2, 6, 1], [5, 4, 7, 3, 2],
             [int(n) for n in rng.integers(1, 8, size=int(rng.integers(4, 7)))]]
 
 
