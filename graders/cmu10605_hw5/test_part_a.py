@@ -3,9 +3,9 @@
 Images and feature tensors are drawn at grading time. The extractor is built by the student's
 get_model with random weights (the grader never needs VGG19's pretrained file) on a 64x64 image.
 calculate_loss and run_style_transfer run on a tiny stand-in extractor (tiny_extractor.py) built
-from weights the grader chose, so they are graded apart from get_model; calculate_loss passes when
-it combines the notebook's own per-layer losses as the handout says, so a wrong loss is charged
-where it lives. The loop runs a few steps on a 32x32 image and must lower the total loss.
+from weights the grader chose, so they are graded apart from get_model, and with the reference's
+Gram matrix, losses and features in place of the notebook's (probes.py), so a wrong helper is
+charged where it lives. The loop runs a few steps on a 32x32 image and must lower the total loss.
 """
 
 import numpy as np
@@ -123,26 +123,22 @@ def test_gram(submission, rng):
     checks.finish()
 
 
-@graded("pa_style", 2.0, "compute_style_loss on fresh features (with your own gram_matrix)")
+@graded("pa_style", 2.0, "compute_style_loss on fresh features")
 def test_style_loss(submission, rng):
-    """The handout writes E_l as a sum over the C x C entries and the course computes its mean:
-    both pass. The Gram matrix may be the notebook's own, so a wrong gram_matrix costs only 2.4."""
+    """Run with the reference gram_matrix in place of the notebook's, so that a wrong
+    gram_matrix costs only its own points. The handout writes E_l as a sum over the C x C
+    entries and the course computes its mean: both pass."""
     checks = Checks()
     for C, h, w in ((6, 5, 4), (3, 3, 5)):
         a, target = _features(rng, C, h, w), rng.standard_normal((C, C)).astype(np.float32)
         where = f" for features of shape {(C, h, w)}"
         with checks.case():
             got = _scalar("compute_style_loss", submission.call(
-                "compute_style_loss", AsTorch(a), AsTorch(target)), where)
-            grams = [ref.gram_matrix(torch.from_numpy(a)).numpy()]
-            try:
-                own = as_array(submission.call("gram_matrix", AsTorch(a)), "gram_matrix")
-                grams += [own] if own.shape == (C, C) else []
-            except StudentError:
-                pass
-            candidates = [f((g - target) ** 2) for g in grams for f in (np.mean, np.sum)]
-            if not any(abs(got - c) <= 1e-4 * max(abs(c), 1e-12) for c in candidates):
-                assert_close("compute_style_loss", got, np.asarray(candidates[0]), where=where)
+                "compute_style_loss", AsTorch(a), AsTorch(target), NAMES, code=probes.STYLE),
+                where)
+            squares = (ref.gram_matrix(torch.from_numpy(a)).numpy() - target) ** 2
+            if abs(got - squares.sum()) > 1e-4 * squares.sum():  # the handout's sum
+                assert_close("compute_style_loss", got, np.asarray(squares.mean()), where=where)
     checks.finish()
 
 
@@ -166,21 +162,15 @@ def test_total_loss(submission, rng):
                                                              contents)]
         where = f" for (style_weight, content_weight) = {loss_weights}"
         with checks.case():
-            got, own = submission.call(
+            got = submission.call(
                 "calculate_loss", weights, NAMES, AsTorch(image.numpy()),
                 [AsTorch(g.numpy()) for g in grams], [AsTorch(c.numpy()) for c in contents],
                 list(loss_weights), code=probes.TOTAL)
-            readings = [expected]
-            if own[0] is not None and own[1] is not None:  # the notebook's own per-layer losses
-                style = loss_weights[0] * sum(w * v for w, v in zip(ref.STYLE_LAYER_WEIGHTS,
-                                                                    own[0]))
-                content = loss_weights[1] * float(np.mean(own[1]))
-                readings.append([style + content, style, content])
-            if not any(np.allclose(got, r, rtol=1e-4, atol=0) for r in readings):
+            if not np.allclose(got, expected, rtol=1e-4, atol=0):
                 raise StudentError(
                     f"calculate_loss: returned (total, style, content) = "
                     f"({', '.join(f'{v:.6g}' for v in got)}), expected "
-                    f"({', '.join(f'{v:.6g}' for v in readings[-1])}){where}; the style loss is "
+                    f"({', '.join(f'{v:.6g}' for v in expected)}){where}; the style loss is "
                     f"sum_l w_l E_l with w = {ref.STYLE_LAYER_WEIGHTS} for {ref.STYLE_LAYERS}")
     checks.finish()
 
