@@ -10,6 +10,7 @@ list, and the count must be the one that convention gives, as an expression in L
 """
 
 import numpy as np
+import pytest
 
 from graders.answer_cells import answer_text, grade_choice, grade_closed_form, normalize_choice
 from graders.compare import Checks, assert_close
@@ -135,7 +136,13 @@ def test_backward(submission, rng):
     checks.finish()
 
 
-def _grade_count(submission, part: str, index: int) -> None:
+@pytest.mark.parametrize("part, index", [
+    pytest.param("s12b", 0, marks=pytest.mark.graded(
+        "s12b", 3.0, "forward count, consistent with the stated convention")),
+    pytest.param("s12d", 1, marks=pytest.mark.graded(
+        "s12d", 3.0, "backward count, consistent with the stated convention")),
+])
+def test_count(submission, part, index):
     convention = normalize_choice(answer_text(submission.nb, f"{part}_convention"))
     if convention not in CONVENTIONS:
         raise StudentError(f"{part}_convention: {convention!r} is not one of the conventions "
@@ -146,22 +153,9 @@ def _grade_count(submission, part: str, index: int) -> None:
                       label=f"{part}_count (the {what} under convention ({convention}))")
 
 
-@graded("s12b", 3.0, "forward count, consistent with the stated convention")
-def test_forward_count(submission):
-    _grade_count(submission, "s12b", 0)
-
-
-@graded("s12b", 2.0, "what dominates the forward pass")
-def test_forward_dominates(submission):
-    grade_choice(submission.nb, "s12b_dominates", DOMINANT, DOMINATES)
-
-
-@graded("s12d", 3.0, "backward count, consistent with the stated convention")
-def test_backward_count(submission):
-    _grade_count(submission, "s12d", 1)
-
-
-@graded("s12d", 2.0, "what dominates backpropagation")
-def test_backward_dominates(submission):
-    grade_choice(submission.nb, "s12d_dominates", DOMINANT, DOMINATES)
-
+@pytest.mark.parametrize("part", [
+    pytest.param("s12b", marks=pytest.mark.graded("s12b", 2.0, "what dominates the forward pass")),
+    pytest.param("s12d", marks=pytest.mark.graded("s12d", 2.0, "what dominates backpropagation")),
+])
+def test_dominates(submission, part):
+    grade_choice(submission.nb, f"{part}_dominates", DOMINANT, DOMINATES)
