@@ -284,3 +284,17 @@ def mlp_backward(weights, biases, X, Y):
     grads = torch.autograd.grad(loss, params)
     return list(grads[:len(weights)]), list(grads[len(weights):])
 '''
+
+# Adam from torch.optim in Part B: the scan takes the question's points.
+TORCH_ADAM = '''
+def run_adam(X, y, w0, lr, num_steps, beta1=0.9, beta2=0.999, eps=1e-8):
+    w = w0.clone().requires_grad_(True)
+    opt = torch.optim.Adam([w], lr=lr, betas=(beta1, beta2), eps=eps)
+    out = []
+    for _ in range(num_steps):
+        opt.zero_grad()
+        ((X @ w - y) ** 2).mean().backward()
+        opt.step()
+        out.append(w.detach().clone())
+    return torch.stack(out)
+'''

@@ -12,7 +12,7 @@ from graders.package import build_autograder_zip
 from graders.scan import scan
 from graders.solve import solution_notebook
 from tests.graders.notebooks import replace_cells
-from tests.graders_cmu10605.notebooks import AUTOGRAD_BACKWARD
+from tests.graders_cmu10605.notebooks import AUTOGRAD_BACKWARD, TORCH_ADAM
 
 HW5 = load_assignment("cmu10605_hw5")
 
@@ -37,11 +37,15 @@ def test_the_solution_has_no_scan_findings(solution):
     assert scan(solution, HW5.autograded) == {}
 
 
-def test_a_backward_pass_that_calls_autograd_loses_its_points(solution):
-    nb = replace_cells(solution, {"s12_backward": AUTOGRAD_BACKWARD})
+@pytest.mark.parametrize("question, source, used", [
+    ("s12_backward", AUTOGRAD_BACKWARD, "torch.autograd.grad"),
+    ("pb_adam", TORCH_ADAM, "torch.optim.Adam"),
+])
+def test_a_forbidden_api_loses_the_questions_points(solution, question, source, used):
+    nb = replace_cells(solution, {question: source})
+    number = HW5.question(question).number
     assert scan(nb, HW5.autograded) == {
-        "s12_backward": [f"cell {_cell('s12_backward', nb)} uses torch.autograd.grad, which "
-                         "1.2.3 forbids"]}
+        question: [f"cell {_cell(question, nb)} uses {used}, which {number} forbids"]}
 
 
 def _cell(question, nb):
