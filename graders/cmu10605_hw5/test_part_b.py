@@ -1,0 +1,124 @@
+"""Hidden tests of 10-605 HW5 Part B: GD, SGD, AdaGrad and Adam for linear regression.
+
+Each optimizer runs in the kernel on fresh data and hyperparameters; its iterates are compared
+after every step with reference.linreg_optim, which the grader first checks against torch.optim
+on the same problem (the update rules coincide: SGD on the full batch or on one example, Adagrad,
+Adam). A problem passes when every step agrees; a last check runs many steps and asks for the
+least-squares solution (numpy's lstsq) within a tolerance.
+"""
+
+import numpy as np
+import pytest
+import torch
+
+from graders.compare import Checks, as_array, relative_difference, tolerance_for
+from graders.errors import GraderError, StudentError
+from graders.kernel import AsTorch
+from reference import linreg_optim as ref
+
+STEPS = 15
+
+
+def _data(rng, N, D, noise=0.3):
+    X = rng.standard_normal((N, D)) * rng.uniform(0.5, 2.0, size=D)
+    return X, X @ rng.standard_normal(D) + noise * rng.standard_normal(N), rng.standard_normal(D)
+
+
+def _settings(rng, name, X):
+    """Hyperparameters as keyword arguments, and the rows each step uses (for torch.optim)."""
+    lam = np.linalg.norm(X, 2) ** 2 * 2 / len(X)  # largest eigenvalue of the Hessian
+    if name == "run_gd":
+        return {"lr": float(rng.uniform(0.2, 0.9) / lam), "num_steps": STEPS}
+    if name == "run_sgd":
+        order = rng.permutation(len(X)).tolist()[:STEPS]
+        return {"lr": float(rng.uniform(0.01, 0.05)), "order": order}
+    if name == "run_adagrad":
+        return {"lr": float(rng.uniform(0.1, 0.5)), "num_steps": STEPS, "eps": 1e-10}
+    return {"lr": float(rng.uniform(0.02, 0.1)), "num_steps": STEPS, "beta1": float(
+        rng.uniform(0.7, 0.9)), "beta2": float(rng.uniform(0.9, 0.99)), "eps": 1e-10}
+
+
+def _torch_optim(name, kwargs):
+    if name in ("run_gd", "run_sgd"):
+        return lambda p: torch.optim.SGD(p, lr=kwargs["lr"])
+    if name == "run_adagrad":
+        return lambda p: torch.optim.Adagrad(p, lr=kwargs["lr"], eps=kwargs["eps"])
+    return lambda p: torch.optim.Adam(p, lr=kwargs["lr"], betas=(kwargs["beta1"],
+                                                                 kwargs["beta2"]),
+                                      eps=kwargs["eps"])
+
+
+def _expected(name, X, y, w0, kwargs) -> np.ndarray:
+    """The reference's iterates; a disagreement with torch.optim is our bug, not the student's."""
+    X_, y_, w0_ = (torch.from_numpy(a) for a in (X, y, w0))
+    ours = getattr(ref, name)(X_, y_, w0_, **kwargs).numpy()
+    w = w0_.clone().requires_grad_(True)
+    opt, theirs = _torch_optim(name, kwargs)([w]), []
+    for rows in ([[i] for i in kwargs["order"]] if "order" in kwargs else [slice(None)] * STEPS):
+        opt.zero_grad()
+        ((X_[rows] @ w - y_[rows]) ** 2).mean().backward()
+        opt.step()
+        theirs.append(w.detach().numpy().copy())
+    if relative_difference(ours, np.array(theirs)) > 1e-10:
+        raise GraderError(f"reference.linreg_optim.{name} disagrees with torch.optim")
+    return ours
+
+
+def _compare_steps(name, got, expected, where):
+    got = as_array(got, name)
+    if got.shape != expected.shape:
+        raise StudentError(f"{name}: expected the iterates after each step, shape "
+                           f"{expected.shape}, got {got.shape}{where}")
+    tol = tolerance_for(got.dtype)
+    for t, (g, e) in enumerate(zip(got, expected)):
+        difference = relative_difference(g, e)
+        if not np.isfinite(g).all() or difference > tol:
+            raise StudentError(f"{name}: the iterate differs from the reference after step "
+                               f"{t + 1} of {len(expected)} (relative difference "
+                               f"{difference:.1e}, expected {np.array2string(e, precision=4)}, "
+                               f"got {np.array2string(g, precision=4)}){where}")
+
+
+def _converges(submission, rng, name):
+    """Many steps from a fresh start reach lstsq's solution."""
+    X, y, w0 = _data(rng, 40, 3)
+    exact = np.linalg.lstsq(X, y, rcond=None)[0]
+    lam = np.linalg.norm(X, 2) ** 2 * 2 / len(X)
+    kwargs = {"run_gd": {"lr": 0.5 / lam, "num_steps": 600},
+              "run_adagrad": {"lr": 0.5, "num_steps": 2000},
+              "run_adam": {"lr": 0.01, "num_steps": 3000}}.get(name)
+    if name == "run_sgd":  # a fixed step converges when the data are consistent, y = X w*
+        y = X @ exact
+        kwargs = {"lr": 0.2 / np.max(np.sum(X**2, axis=1)),
+                  "order": np.concatenate([rng.permutation(len(y)) for _ in range(60)]).tolist()}
+    got = as_array(submission.call(name, AsTorch(X), AsTorch(y), AsTorch(w0), **kwargs,
+                                   timeout=120), name)
+    if got.ndim != 2 or not np.isfinite(got[-1]).all():
+        raise StudentError(f"{name}: expected the iterates as (steps, D), got shape {got.shape}")
+    gap = np.linalg.norm(got[-1] - exact) / np.linalg.norm(exact)
+    if gap > 1e-3:
+        raise StudentError(f"{name}: after {len(got)} steps the weights are {gap:.1e} (relative) "
+                           "from the least-squares solution; expected them within 1e-3")
+
+
+@pytest.mark.parametrize("name", [
+    pytest.param("run_gd", marks=pytest.mark.graded("pb_gd", 4.0, "gradient descent")),
+    pytest.param("run_sgd", marks=pytest.mark.graded("pb_sgd", 5.0, "SGD, one example a step")),
+    pytest.param("run_adagrad", marks=pytest.mark.graded("pb_adagrad", 5.0, "AdaGrad")),
+    pytest.param("run_adam", marks=pytest.mark.graded("pb_adam", 6.0, "Adam")),
+])
+def test_optimizer(submission, rng, name):
+    checks = Checks()
+    for problem, (N, D) in enumerate(((30, 3), (20, 5), (50, 1))):
+        X, y, w0 = _data(rng, N, D)
+        kwargs = _settings(rng, name, X)
+        expected = _expected(name, X, y, w0, kwargs)
+        shown = {k: (round(v, 4) if isinstance(v, float) else v) for k, v in kwargs.items()
+                 if k != "order"}
+        where = f" (problem {problem + 1}: X of shape {(N, D)}, {shown})"
+        with checks.case():
+            _compare_steps(name, submission.call(name, AsTorch(X), AsTorch(y), AsTorch(w0),
+                                                 **kwargs), expected, where)
+    with checks.case():
+        _converges(submission, rng, name)
+    checks.finish()

@@ -1,0 +1,300 @@
+"""Wrong and alternative answers for the cmu10605_hw5 end-to-end tests.
+
+Each is a short, independent implementation (none is copied from reference/). A wrong one is
+wrong in one way a student could plausibly be and keeps `kept` of its question's points; a right
+one is a different correct form that must keep them all. A variant replaces its question's whole
+graded (or answer) cell.
+"""
+
+from tests.graders_comp499.notebooks import Wrong
+
+W = Wrong  # (question, source, fragments its tests' output must contain, points kept)
+
+WRONG = {
+    "gram_not_normalized": W("pa_gram", '''
+def gram_matrix(features):
+    flat = features.reshape(features.shape[0], -1)
+    return flat @ flat.T  # wrong: not divided by h * w
+''', ("gram_matrix: relative difference",)),
+    "gram_transposed": W("pa_gram", '''
+def gram_matrix(features):
+    flat = features.reshape(features.shape[0], -1)
+    return flat.T @ flat / flat.shape[1]  # wrong: (h * w, h * w), positions instead of channels
+''', ("gram_matrix: expected shape (6, 6), got (15, 15)",)),
+    "content_loss_summed": W("pa_content", '''
+def compute_content_loss(base_content, target):
+    return ((base_content - target) ** 2).sum()  # wrong: the handout takes the mean
+''', ("compute_content_loss: relative difference",)),
+    "style_weights_reversed": W("pa_total", '''
+STYLE_LAYER_WEIGHTS = [5.0, 4.0, 3.0, 2.0, 1.0]  # wrong: the deep layers must weigh more
+
+
+def compute_features(model, content_image, style_image):
+    s, c = model(style_image), model(content_image)
+    return [s[n][0] for n in STYLE_LAYERS], [c[n][0] for n in CONTENT_LAYERS]
+
+
+def calculate_loss(model, loss_weights, init_image, gram_style_features, content_features):
+    out = model(init_image)
+    style = loss_weights[0] * sum(
+        w * compute_style_loss(out[n][0], g)
+        for w, n, g in zip(STYLE_LAYER_WEIGHTS, STYLE_LAYERS, gram_style_features))
+    content = loss_weights[1] * compute_content_loss(out[CONTENT_LAYERS[0]][0], content_features[0])
+    return style + content, style, content
+''', ("calculate_loss: returned (total, style, content)", "w = [1.0, 2.0, 3.0, 4.0, 5.0]")),
+    "deprocess_no_clip": W("pa_process", '''
+def preprocess(img):
+    x = torch.tensor(img, dtype=torch.float32).permute(2, 0, 1).unsqueeze(0) / 255
+    return (x - torch.tensor(MEAN).view(3, 1, 1)) / torch.tensor(STD).view(3, 1, 1)
+
+
+def deprocess(x):
+    x = x[0].detach() * torch.tensor(STD).view(3, 1, 1) + torch.tensor(MEAN).view(3, 1, 1)
+    return (x * 255).round().permute(1, 2, 0).numpy().astype(np.uint8)  # wrong: no clipping
+
+
+MEAN, STD = [0.485, 0.456, 0.406], [0.229, 0.224, 0.225]
+''', ("deprocess: pixel", "with values out of range"), 2.0),
+    "deprocess_wrong_mean": W("pa_process", '''
+def preprocess(img):
+    x = torch.tensor(img, dtype=torch.float32).permute(2, 0, 1).unsqueeze(0) / 255
+    return (x - torch.tensor(MEAN).view(3, 1, 1)) / torch.tensor(STD).view(3, 1, 1)
+
+
+def deprocess(x):
+    x = x[0].detach() * torch.tensor(STD).view(3, 1, 1) + 0.5  # wrong: not the mean it removed
+    return (x * 255).clamp(0, 255).round().permute(1, 2, 0).numpy().astype(np.uint8)
+
+
+MEAN, STD = [0.485, 0.456, 0.406], [0.229, 0.224, 0.225]
+''', ("deprocess(preprocess(img)): pixel",), 1.0),
+    "backward_no_relu_mask": W("s12_backward", '''
+def mlp_backward(weights, biases, X, Y):
+    hs = [X]
+    for W, b in zip(weights[:-1], biases[:-1]):
+        hs.append(torch.relu(hs[-1] @ W.T + b))
+    G = 2 * (hs[-1] @ weights[-1].T + biases[-1] - Y)
+    dWs, dbs = [], []
+    for W, h in zip(weights[::-1], hs[::-1]):
+        dWs.insert(0, G.T @ h)
+        dbs.insert(0, G.sum(0))
+        G = G @ W  # wrong: the ReLU mask 1[q > 0] is missing
+    return dWs, dbs
+''', ("mlp_backward: dWs[0]: relative difference",)),
+    "bias_grad_wrong_axis": W("s12_backward", '''
+def mlp_backward(weights, biases, X, Y):
+    hs, qs = [X], []
+    for W, b in zip(weights[:-1], biases[:-1]):
+        qs.append(hs[-1] @ W.T + b)
+        hs.append(torch.relu(qs[-1]))
+    G = 2 * (hs[-1] @ weights[-1].T + biases[-1] - Y)
+    dWs, dbs = [None] * len(weights), [None] * len(weights)
+    for i in reversed(range(len(weights))):
+        dWs[i], dbs[i] = G.T @ hs[i], G.sum(1)  # wrong: sums over the units, not the examples
+        if i:
+            G = (G @ weights[i]) * (qs[i - 1] > 0)
+    return dWs, dbs
+''', ("mlp_backward: dbs[",)),
+    "sgd_full_batch": W("pb_sgd", '''
+def run_sgd(X, y, w0, lr, order):
+    w, out = w0.clone(), []
+    for i in order:
+        w = w - lr * 2 * X.T @ (X @ w - y) / len(y)  # wrong: the full batch, not example i
+        out.append(w)
+    return torch.stack(out)
+''', ("run_sgd: the iterate differs from the reference after step 1",), 5.0 / 4),
+    "adagrad_no_accumulation": W("pb_adagrad", '''
+def run_adagrad(X, y, w0, lr, num_steps, eps=1e-8):
+    w, out = w0.clone(), []
+    for _ in range(num_steps):
+        g = 2 * X.T @ (X @ w - y) / len(y)
+        s = g * g  # wrong: the squares are not accumulated over the steps
+        w = w - lr * g / (s.sqrt() + eps)
+        out.append(w)
+    return torch.stack(out)
+''', ("run_adagrad: the iterate differs from the reference after step 2",
+      "from the least-squares solution")),
+    "adam_no_bias_correction": W("pb_adam", '''
+def run_adam(X, y, w0, lr, num_steps, beta1=0.9, beta2=0.999, eps=1e-8):
+    w, m, v, out = w0.clone(), torch.zeros_like(w0), torch.zeros_like(w0), []
+    for _ in range(num_steps):
+        g = 2 * X.T @ (X @ w - y) / len(y)
+        m = beta1 * m + (1 - beta1) * g
+        v = beta2 * v + (1 - beta2) * g * g
+        w = w - lr * m / (v.sqrt() + eps)  # wrong: m and v without bias correction
+        out.append(w)
+    return torch.stack(out)
+''', ("run_adam: the iterate differs from the reference after step 1",), 6.0 / 4),
+    "gd_sign_flipped": W("pb_gd", '''
+def linreg_gradient(X, y, w):
+    return 2 * X.T @ (X @ w - y) / len(y)
+
+
+def run_gd(X, y, w0, lr, num_steps):
+    w, out = w0.clone(), []
+    for _ in range(num_steps):
+        w = w + lr * linreg_gradient(X, y, w)  # wrong: ascends
+        out.append(w)
+    return torch.stack(out)
+''', ("run_gd: the iterate differs from the reference after step 1",)),
+    "forward_count_2L": W("s12b_count", 'ANSWER_S12B_COUNT = "2*L"\n',
+                          ("s12b_count (the forward pass under convention (a)) differs",), 2.0),
+}
+
+RIGHT = {  # other correct forms: each keeps all its question's points
+    "gram_einsum": ("pa_gram", '''
+def gram_matrix(features):
+    c, h, w = features.shape
+    return torch.einsum("ihw,jhw->ij", features, features) / (h * w)
+'''),
+    "deprocess_truncates": ("pa_process", '''
+def preprocess(img):
+    x = torch.from_numpy(np.ascontiguousarray(img)).float().div(255).permute(2, 0, 1)[None]
+    return torchvision_normalize(x)
+
+
+def torchvision_normalize(x):
+    mean = torch.tensor([0.485, 0.456, 0.406]).view(1, 3, 1, 1)
+    return (x - mean) / torch.tensor([0.229, 0.224, 0.225]).view(1, 3, 1, 1)
+
+
+def deprocess(x):
+    std = np.array([0.229, 0.224, 0.225])
+    img = x.detach().numpy()[0].transpose(1, 2, 0) * std + np.array([0.485, 0.456, 0.406])
+    return np.clip(img * 255, 0, 255).astype("uint8")  # truncates, as the TF notebook did
+'''),
+    "backward_loops": ("s12_backward", '''
+def mlp_backward(weights, biases, X, Y):
+    dWs = [torch.zeros_like(W) for W in weights]
+    dbs = [torch.zeros_like(b) for b in biases]
+    for x, y in zip(X, Y):  # one example at a time, column vectors
+        hs, qs = [x], []
+        for W, b in zip(weights, biases):
+            qs.append(W @ hs[-1] + b)
+            hs.append(torch.relu(qs[-1]) if len(qs) < len(weights) else qs[-1])
+        g = 2 * (hs[-1] - y)
+        for i in range(len(weights) - 1, -1, -1):
+            dWs[i] += torch.outer(g, hs[i])
+            dbs[i] += g
+            if i > 0:
+                g = (weights[i].T @ g) * (qs[i - 1] > 0).double()
+    return dWs, dbs
+'''),
+    "twelve_terms_loops": ("s11_code", '''
+def twelve_terms(W1, b1, W2, b2, x, y):
+    H1, D = W1.shape
+    H2 = W2.shape[0]
+    q = W1 @ x + b1
+    h = torch.where(q >= 0, q, torch.zeros_like(q))  # takes the derivative 1 at q = 0
+    p = W2 @ h + b2
+    t = {k: torch.zeros(s, dtype=x.dtype) for k, s in (
+        ("dp_dW2", (H2, H2, H1)), ("dh_dq", (H1, H1)), ("dq_dW1", (H1, H1, D)),
+        ("dq_db1", (H1, H1)), ("dL_dh", (H1,)))}
+    for i in range(H2):
+        for k in range(H1):
+            t["dp_dW2"][i, i, k] = h[k]
+    for i in range(H1):
+        t["dh_dq"][i, i] = 1.0 if q[i] >= 0 else 0.0
+        t["dq_db1"][i, i] = 1.0
+        for k in range(D):
+            t["dq_dW1"][i, i, k] = x[k]
+        for j in range(H2):
+            t["dL_dh"][i] += 2 * (p[j] - y[j]) * W2[j, i]
+    t["dL_dp"] = 2 * (p - y)
+    t["dL_dW2"] = torch.outer(t["dL_dp"], h)
+    t["dL_db2"] = t["dL_dp"]
+    t["dp_dh"] = W2
+    t["dL_dq"] = t["dL_dh"] * t["dh_dq"].diagonal()
+    t["dL_dW1"] = torch.outer(t["dL_dq"], x)
+    t["dL_db1"] = t["dL_dq"]
+    return t
+'''),
+    "forward_per_example": ("s12_forward", '''
+def mlp_forward(weights, biases, X):
+    rows = []
+    for x in X:
+        for i, (W, b) in enumerate(zip(weights, biases)):
+            x = W @ x + b
+            x = x.clamp(min=0) if i < len(weights) - 1 else x
+        rows.append(x)
+    return torch.stack(rows)
+'''),
+    "style_loss_summed": ("pa_style", '''
+def compute_style_loss(base_style, gram_target):
+    return torch.sum((gram_matrix(base_style) - gram_target) ** 2)  # the handout's E_l
+'''),
+    "optimizers_as_classes": ("pb_adagrad", '''
+class AdaGrad:
+    def __init__(self, w, lr, eps):
+        self.w, self.lr, self.eps, self.s = w.clone(), lr, eps, torch.zeros_like(w)
+
+    def step(self, g):
+        self.s += g * g
+        self.w = self.w - self.lr * g / (self.s.sqrt() + self.eps)
+        return self.w
+
+
+def run_adagrad(X, y, w0, lr, num_steps, eps=1e-8):
+    opt = AdaGrad(w0, lr, eps)
+    return torch.stack([opt.step(2 * X.T @ (X @ opt.w - y) / len(y)) for _ in range(num_steps)])
+'''),
+    "adam_class": ("pb_adam", '''
+class Adam:
+    def __init__(self, w, lr, beta1, beta2, eps):
+        self.w, self.lr, self.b1, self.b2, self.eps = w.clone(), lr, beta1, beta2, eps
+        self.m, self.v, self.t = torch.zeros_like(w), torch.zeros_like(w), 0
+
+    def step(self, g):
+        self.t += 1
+        self.m = self.b1 * self.m + (1 - self.b1) * g
+        self.v = self.b2 * self.v + (1 - self.b2) * g**2
+        m_hat, v_hat = self.m / (1 - self.b1**self.t), self.v / (1 - self.b2**self.t)
+        self.w = self.w - self.lr * m_hat / (v_hat.sqrt() + self.eps)
+        return self.w
+
+
+def run_adam(X, y, w0, lr, num_steps, beta1=0.9, beta2=0.999, eps=1e-8):
+    opt = Adam(w0, lr, beta1, beta2, eps)
+    return torch.stack([opt.step(2 * X.T @ (X @ opt.w - y) / len(y)) for _ in range(num_steps)])
+'''),
+    "convention_d": ("s12b_convention", 'ANSWER_S12B_CONVENTION = "(d)"\n'),
+    "convention_d_count": ("s12b_count", 'ANSWER_S12B_COUNT = "2*L + 1"\n'),
+    "neither_dominates": ("s12d_dominates", 'ANSWER_S12D_DOMINATES = "Neither"\n'),
+    "convention_c_backward": ("s12d_convention", 'ANSWER_S12D_CONVENTION = "c"\n'),
+}
+
+# Graded together; each touches each question at most once. "a" and "b" carry wrong answers,
+# with right ones on questions they leave alone; "c" carries the right forms of b's questions.
+GROUPS = {
+    "a": ["gram_not_normalized", "content_loss_summed", "style_weights_reversed",
+          "deprocess_no_clip", "backward_no_relu_mask", "sgd_full_batch",
+          "adagrad_no_accumulation", "adam_no_bias_correction", "gd_sign_flipped",
+          "forward_count_2L", "twelve_terms_loops", "style_loss_summed"],
+    "b": ["gram_transposed", "deprocess_wrong_mean", "bias_grad_wrong_axis",
+          "forward_per_example", "optimizers_as_classes", "adam_class", "convention_d",
+          "convention_d_count", "neither_dominates", "convention_c_backward"],
+    "c": ["gram_einsum", "deprocess_truncates", "backward_loops"],
+}
+
+# A backward pass that calls autograd: the static scan takes 1.2(c)'s code points.
+AUTOGRAD_BACKWARD = '''
+def mlp_backward(weights, biases, X, Y):
+    params = [t.clone().requires_grad_(True) for t in weights + biases]
+    loss = ((mlp_forward(params[:len(weights)], params[len(weights):], X) - Y) ** 2).sum()
+    grads = torch.autograd.grad(loss, params)
+    return list(grads[:len(weights)]), list(grads[len(weights):])
+'''
+
+# Adam from torch.optim in Part B: the scan takes the question's points.
+TORCH_ADAM = '''
+def run_adam(X, y, w0, lr, num_steps, beta1=0.9, beta2=0.999, eps=1e-8):
+    w = w0.clone().requires_grad_(True)
+    opt = torch.optim.Adam([w], lr=lr, betas=(beta1, beta2), eps=eps)
+    out = []
+    for _ in range(num_steps):
+        opt.zero_grad()
+        ((X @ w - y) ** 2).mean().backward()
+        opt.step()
+        out.append(w.detach().clone())
+    return torch.stack(out)
+'''
