@@ -39,6 +39,8 @@ def main(argv: list[str] | None = None) -> int:
 
     check = commands.add_parser("check", help=HELP["check"])
     check.add_argument("notebook", type=Path)
+    check.add_argument("--question", action="append", metavar="ID",
+                       help="only this question's checks (repeatable; ids: dlgrade list)")
 
     for name in ("solve", "kit"):
         sub = commands.add_parser(name, help=HELP[name])
@@ -112,8 +114,11 @@ def _check(args) -> int:
 
     assignment_id, notebook = _declared(args.notebook)
     assignment = load_assignment(assignment_id)
+    questions = tuple(assignment.question(q).id for q in args.question or ())
+    if questions:
+        notebook = assignment.notebook_of(assignment.question(questions[0]))
     document = grade(assignment, args.notebook, public_only=True,
-                     notebooks=(notebook or assignment.notebook,))
+                     notebooks=(notebook or assignment.notebook,), questions=questions or None)
     print(format_table(document, show_points=False))
     failed = [t for t in document["tests"] if t["status"] == "failed"]
     return 1 if failed else 0

@@ -21,11 +21,13 @@ PUBLIC_TESTS = "test_public*.py"
 
 def grade(assignment: Assignment, notebook: Path, results_path: Path | None = None, *,
           public_only: bool = False, seed: int | None = None, limits: Limits | None = None,
-          graded_only: bool = False, notebooks: tuple[str, ...] | None = None) -> dict:
+          graded_only: bool = False, notebooks: tuple[str, ...] | None = None,
+          questions: tuple[str, ...] | None = None) -> dict:
     """Grade `notebook` and return (and write, if `results_path` is given) results.json.
 
     `notebook` is a file or a folder of the student's notebooks; `notebooks` limits the run to
-    some of the assignment's notebooks (a student checking one file).
+    some of the assignment's notebooks (a student checking one file), `questions` to some of its
+    questions (a student checking one question).
 
     The document is written in a `finally`: a crash of the grader itself still yields a valid
     file, with a visible "autograder error" entry and a hidden traceback for staff.
@@ -33,7 +35,7 @@ def grade(assignment: Assignment, notebook: Path, results_path: Path | None = No
     started = time.monotonic()
     seed = secrets.randbits(63) if seed is None else seed
     plugin = GradingPlugin(assignment, Path(notebook), seed, limits or Limits(), graded_only,
-                           notebooks)
+                           notebooks, questions)
     log = io.StringIO()
     tests: list[TestResult] = []
     output = ""

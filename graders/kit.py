@@ -11,7 +11,7 @@ from pathlib import Path
 from graders.assignments import GRADERS_DIR, Assignment
 from graders.harness import PUBLIC_TESTS
 
-STAFF_ONLY = {"solve.py", "kit.py", "package.py"}
+STAFF_ONLY = {"solve.py", "kit.py", "kit_install.py", "package.py"}
 
 KIT_PYPROJECT = """\
 [build-system]
@@ -30,24 +30,46 @@ dlgrade = "graders.cli:main"
 
 [tool.setuptools]
 packages = ["graders", "graders.{assignment}"]
+py-modules = ["dlgrade_check"]
 
 [tool.setuptools.package-data]
 graders = ["*.ini"]
 """
 
 KIT_DEPENDENCIES = ("numpy", "scipy", "torch", "torchvision", "nbformat", "nbclient",
-                    "ipykernel", "jupyter-client", "pytest", "matplotlib", "mlxtend")
+                    "ipykernel", "jupyter-client", "pytest", "matplotlib", "mlxtend",
+                    "jupyterlab")
 
 KIT_README = """\
 # Checking {notebook} before you submit
 
-    pip install ./checker
-    dlgrade check {notebook}
+Install once (Python 3.11 or newer; PyTorch's CPU build, which is all the checks need):
 
-`dlgrade check` runs your notebook in a fresh kernel and calls your functions on small public
-inputs. Passing these checks does not guarantee full marks: the autograder calls the same
-functions on other inputs it draws when it grades.
+    python3 install.py
+
+(`python3 install.py --gpu` installs PyTorch's default CUDA build instead, for training on a GPU.)
+Then, in a terminal:
+
+    dlgrade check {notebook}                 # every public check
+    dlgrade check {notebook} --question p2a  # one question's
+
+or in a cell of the notebook itself (save the notebook first):
+
+    from dlgrade_check import check
+    check("p2a")
+
+The checks run your saved notebook in a fresh kernel and call your functions on small public
+inputs. Passing them does not guarantee full marks: the autograder calls the same functions on
+other inputs it draws when it grades. `jupyter lab` opens the notebook.
 """
+
+KIT_SHIM = '''"""In a notebook: `from dlgrade_check import check; check("p2a")`."""
+
+from graders.notebook_check import check
+
+__all__ = ["check"]
+'''
+INSTALLER = Path(__file__).with_name("kit_install.py")
 
 
 def build_kit(assignment: Assignment, out_dir: Path) -> Path:
@@ -68,6 +90,8 @@ def build_kit(assignment: Assignment, out_dir: Path) -> Path:
     (out_dir / "checker" / "pyproject.toml").write_text(KIT_PYPROJECT.format(
         assignment=assignment.id, title=assignment.title, dependencies=dependencies))
     (out_dir / "README.md").write_text(KIT_README.format(notebook=assignment.notebook))
+    (out_dir / "checker" / "dlgrade_check.py").write_text(KIT_SHIM)
+    shutil.copy2(INSTALLER, out_dir / "install.py")
     return out_dir
 
 

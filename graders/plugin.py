@@ -40,13 +40,15 @@ class GradingPlugin:
     """Registered by the harness for one grading run."""
 
     def __init__(self, assignment: Assignment, notebook, seed: int, limits: Limits,
-                 graded_only: bool = False, notebooks: tuple[str, ...] | None = None):
+                 graded_only: bool = False, notebooks: tuple[str, ...] | None = None,
+                 questions: tuple[str, ...] | None = None):
         self.assignment = assignment
         self.notebook = notebook
         self.seed = seed
         self.limits = limits
         self.graded_only = graded_only
         self.notebooks = notebooks or assignment.notebooks  # the ones this run grades
+        self.questions = questions  # None: all of them
         self.outcomes: dict[str, Outcome] = {}
         self.submissions: dict[str, Submission | Exception] = {}
 
@@ -63,7 +65,8 @@ class GradingPlugin:
                 raise GraderError(f"{item.nodeid} has no @graded marker")
             question = self.assignment.question(marker.args[0])
             notebook = self.assignment.notebook_of(question)
-            if notebook not in self.notebooks:
+            if notebook not in self.notebooks or (self.questions
+                                                   and question.id not in self.questions):
                 dropped.append(item)
                 continue
             kept.append((self.assignment.notebooks.index(notebook), item))

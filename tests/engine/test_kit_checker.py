@@ -1,0 +1,95 @@
+"""The student kit: its installer's Python check, its front end, and checks from a notebook cell."""
+
+import importlib.util
+import subprocess
+import sys
+import time
+import types
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from graders import notebook_check
+from graders.assignments import load_assignment
+from graders.kit import build_kit
+from graders.kit_install import pip_command, python_problem
+from graders.solve import solution_notebook
+
+
+def test_an_old_python_is_refused_at_once_with_what_to_do(tmp_path):
+    kit = build_kit(load_assignment("csci5527_hw3"), tmp_path / "kit")
+    fake_old = ("import sys; sys.version_info = (3, 10, 4, 'final', 0); "
+                f"exec(open({str(kit / 'install.py')!r}).read(), "
+                f"{{'__name__': '__main__', '__file__': {str(kit / 'install.py')!r}}})")
+    started = time.monotonic()
+    run = subprocess.run([sys.executable, "-c", fake_old], capture_output=True, text=True,
+                         timeout=60)
+    assert time.monotonic() - started < 5  # no download, no build: the first thing it does
+    assert run.returncode == 1
+    assert "needs Python 3.11 or newer; this is Python 3.10" in run.stderr
+    assert python_problem((3, 11)) is None and python_problem((3, 13)) is None
+
+
+def test_the_kit_installs_the_cpu_torch_build_unless_asked_and_a_front_end(tmp_path):
+    kit = build_kit(load_assignment("csci5527_hw3"), tmp_path / "kit")
+    assert "--extra-index-url" in pip_command(False, str(kit))
+    assert "--extra-index-url" not in pip_command(True, str(kit))
+    pyproject = (kit / "checker" / "pyproject.toml").read_text()
+    assert '"jupyterlab' in pyproject and 'py-modules = ["dlgrade_check"]' in pyproject
+    assert "python3 install.py --gpu" in (kit / "README.md").read_text()
+
+
+def _main_module(tmp_path, source: str, monkeypatch) -> None:
+    """Make `source` the running kernel's __main__ (inspect.getsource needs a real file)."""
+    path = tmp_path / "kernel_main.py"
+    path.write_text(source)
+    spec = importlib.util.spec_from_file_location("kernel_main", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    monkeypatch.setitem(sys.modules, "__main__", module)
+
+
+def _saved(tmp_path, nb) -> Path:
+    path = tmp_path / "hw3.ipynb"
+    nbformat.write(nb, path)
+    return path
+
+
+def test_save_first_when_the_kernel_holds_an_unsaved_edit(tmp_path, monkeypatch):
+    nb = nbformat.read(load_assignment("csci5527_hw3").template, as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell("def xcorr1d(x, y):\n    return x\n"))
+    path = _saved(tmp_path, nb)
+    _main_module(tmp_path, "def xcorr1d(x, y):\n    return x\n", monkeypatch)
+    assert notebook_check.unsaved_definitions(path, ["xcorr1d", "yx_from_xy"]) == []
+    _main_module(tmp_path, "def xcorr1d(x, y):\n    return y  # edited, not saved\n", monkeypatch)
+    assert notebook_check.unsaved_definitions(path, ["xcorr1d"]) == ["xcorr1d"]
+    assert notebook_check.check("p2a", path) == 2
+
+
+def test_the_notebook_is_found_from_the_session_or_the_folder(tmp_path, monkeypatch):
+    nb = nbformat.read(load_assignment("csci5527_hw3").template, as_version=4)
+    path = _saved(tmp_path, nb)
+    monkeypatch.setenv("JPY_SESSION_NAME", "somewhere/hw3.ipynb")
+    assert notebook_check.find_notebook(tmp_path) == path  # by name, in the kernel's folder
+    monkeypatch.delenv("JPY_SESSION_NAME")
+    assert notebook_check.find_notebook(tmp_path) == path  # the one that names its assignment
+    (tmp_path / "copy.ipynb").write_text(path.read_text())
+    with pytest.raises(LookupError, match="could not tell which notebook"):
+        notebook_check.find_notebook(tmp_path)
+
+
+@pytest.mark.slow
+def test_a_cell_check_gives_the_verdicts_of_dlgrade_check(tmp_path, monkeypatch, capsys):
+    hw3 = load_assignment("csci5527_hw3")
+    path = _saved(tmp_path, solution_notebook(hw3))
+    monkeypatch.setitem(sys.modules, "__main__", types.ModuleType("__main__"))  # nothing edited
+    started = time.monotonic()
+    code = notebook_check.check("p2a", path)
+    in_cell = capsys.readouterr().out
+    print(f"in-notebook check('p2a'): {time.monotonic() - started:.1f} s")
+    terminal = subprocess.run([sys.executable, "-m", "graders.cli", "check", str(path),
+                               "--question", "p2a"], capture_output=True, text=True, timeout=600)
+    assert code == terminal.returncode == 0
+    assert in_cell.strip() == terminal.stdout.strip()
+    assert "P2(a)" in in_cell and "P2(b)" not in in_cell
