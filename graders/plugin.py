@@ -177,7 +177,17 @@ def rng(request):
 
 @pytest.fixture(autouse=True)
 def _scan_gate(request, submission):
-    """A question whose code uses a forbidden API or our packages earns nothing."""
-    findings = submission.findings.get(request.node.get_closest_marker("graded").args[0])
+    """A question whose code uses a forbidden API or our packages earns nothing: the static scan
+    decides before its tests, the run-time check while they run (Submission.call records it; the
+    test that saw it fails with that message, whatever partial credit it had counted)."""
+    question = request.node.get_closest_marker("graded").args[0]
+    findings = submission.findings.get(question, []) + submission.runtime_findings.get(question, [])
     if findings:
         raise StudentError("this question earns no points: " + "; ".join(findings))
+    submission.grading = question
+    yield
+    submission.grading = None
+    found = submission.runtime_findings.get(question)
+    if found:
+        outcome = request.config.stash[RUN].outcomes[request.node.nodeid]
+        outcome.error = StudentError("this question earns no points: " + "; ".join(found))

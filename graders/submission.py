@@ -8,6 +8,7 @@ from graders.assignments import Assignment
 from graders.errors import StudentError
 from graders.kernel import KernelSession, Limits, default_kernel_user
 from graders.notebook import MAX_NOTEBOOK_BYTES, defined_names, load_notebook, parse_cell
+from graders.runtime_check import explain, guarded, recorded
 from graders.scan import scan
 
 
@@ -27,6 +28,8 @@ class Submission:
         questions = [q for q in self.assignment.autograded
                      if self.assignment.notebook_of(q) == self.notebook]
         self.findings = scan(self.nb, questions)
+        self.grading: str | None = None  # the question under test (set by the plugin's gate)
+        self.runtime_findings: dict[str, list[str]] = {}  # forbidden calls seen while grading
         self.session = KernelSession(self.nb, self.limits, default_kernel_user(),
                                      skip_tags=("experiment",) if self.graded_only else ())
         try:
@@ -38,13 +41,26 @@ class Submission:
     def close(self) -> None:
         self.session.close()
 
-    def call(self, name: str, *args, **kwargs):
-        """The student's `name(*args, **kwargs)`, as plain data (see KernelSession.call)."""
+    def call(self, name: str, *args, code: str | None = None, **kwargs):
+        """The student's `name(*args, **kwargs)`, as plain data (see KernelSession.call).
+
+        While a question that forbids APIs is graded, the call runs under the run-time check
+        (graders/runtime_check.py); a forbidden call it records costs that question."""
+        question = self.assignment.question(self.grading) if self.grading else None
+        if question is not None and question.forbidden:
+            excused = {f.function for q, found in self.findings.items() if q != question.id
+                       for f in found if getattr(f, "function", "")}
+            code = guarded(question, code, excused)
         try:
-            return self.session.call(name, *args, **kwargs)
+            return self.session.call(name, *args, code=code, **kwargs)
         except StudentError as err:
             if "is not defined" in str(err):
                 raise StudentError(self._why_missing(name)) from None
+            records = recorded(str(err)) if question is not None else None
+            if records:
+                message = explain(question, name, records)
+                self.runtime_findings.setdefault(question.id, []).append(message)
+                raise StudentError(message) from None
             raise
 
     def _why_missing(self, name: str) -> str:

@@ -26,7 +26,7 @@ def test_forbidden_call_through_an_alias_costs_only_its_question():
              "def norm(x):\n    return x")
     findings = scan(nb, ASSIGNMENT.autograded)
     assert list(findings) == ["q1"]
-    assert "cell 2 uses scipy.signal.correlate2d, which 1 forbids" in findings["q1"][0]
+    assert "xcorr2d (cell 2) uses scipy.signal.correlate2d, which 1 forbids" in findings["q1"][0]
 
 
 def test_forbidden_names_imported_directly_or_through_helpers_are_found():
