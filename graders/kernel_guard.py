@@ -20,8 +20,9 @@ listed separately (a reverse-mode Jacobian reaches `torch.autograd.grad`). Switc
 off (`sys.setprofile`) is recorded too.
 
 The call runs unchanged; the verdict comes after it, as the exception
-`DlgradeForbiddenCall: [{"api": ..., "where": ...}]`, `where` being the notebook function that
-made the call (calls made inside the `excused` functions are charged elsewhere and left out).
+`DlgradeForbiddenCall: [{"api": ..., "chain": [...]}]`, `chain` naming the notebook functions on
+the stack, innermost first (calls made inside the `excused` functions, already charged elsewhere,
+are left out).
 This is a deterrent inside a process the student controls, not a proof (ctypes reaches anything);
 the scan stays the first line.
 """
@@ -45,16 +46,15 @@ def __dlgrade_guard__(entries, inner, student, excused=()):  # dunder: out of th
         here = sys._getframe()
 
         def note(api, frame):
-            where = ""
-            while frame is not None and frame is not here:
+            chain = []
+            while frame is not None and frame is not here and len(chain) < 8:
                 if frame.f_globals is student and frame.f_code is not call.__code__:
-                    where = frame.f_code.co_qualname
-                    if where.split(".")[0] in excused:
-                        return
-                    break
+                    chain.append(frame.f_code.co_qualname)
                 frame = frame.f_back
-            if len(records) < 20 and {"api": api, "where": where} not in records:
-                records.append({"api": api, "where": where})
+            if any(name.split(".")[0] in excused for name in chain):
+                return
+            if len(records) < 5 and {"api": api, "chain": chain} not in records:
+                records.append({"api": api, "chain": chain})
 
         def hook(frame, event, arg):
             if frame is here:  # the guard's own calls (switching the hook off)
@@ -82,7 +82,7 @@ def __dlgrade_guard__(entries, inner, student, excused=()):  # dunder: out of th
             if switched_off:
                 note("sys.setprofile (switching the grader's recorder off)", None)
             if records:
-                raise DlgradeForbiddenCall(json.dumps(records[:5]))
+                raise DlgradeForbiddenCall(json.dumps(records))
         return result
 
     return run

@@ -178,8 +178,9 @@ def rng(request):
 @pytest.fixture(autouse=True)
 def _scan_gate(request, submission):
     """A question whose code uses a forbidden API or our packages earns nothing: the static scan
-    decides before its tests, the run-time check while they run (Submission.call records it; the
-    test that saw it fails with that message, whatever partial credit it had counted)."""
+    decides before its tests, the run-time check while they run (Submission.call records the
+    forbidden calls, charged to the question they live in; every test of that question then
+    fails with that message, whatever partial credit it had counted, also those run before)."""
     question = request.node.get_closest_marker("graded").args[0]
     findings = submission.findings.get(question, []) + submission.runtime_findings.get(question, [])
     if findings:
@@ -187,7 +188,7 @@ def _scan_gate(request, submission):
     submission.grading = question
     yield
     submission.grading = None
-    found = submission.runtime_findings.get(question)
-    if found:
-        outcome = request.config.stash[RUN].outcomes[request.node.nodeid]
-        outcome.error = StudentError("this question earns no points: " + "; ".join(found))
+    for outcome in request.config.stash[RUN].outcomes.values():
+        found = submission.runtime_findings.get(outcome.question)
+        if found:
+            outcome.error = StudentError("this question earns no points: " + "; ".join(found))
