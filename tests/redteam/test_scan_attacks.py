@@ -208,8 +208,8 @@ def test_correct_code_that_looks_forbidden_keeps_its_points(honest):
 
 
 # -- P1 and P4: what the handout allows (static: these cost points before the scan's fix) --------
-COMPARISON_RUN = '''
-SETTINGS["torch.optim.Adam, for comparison"] = lambda params: torch.optim.Adam(params, lr=1e-3)
+COMPARISON = '''    "Adam": lambda params: Adam(params, lr=1e-3),
+    "torch.optim.Adam, for comparison": lambda params: torch.optim.Adam(params, lr=1e-3),
 '''
 SKLEARN_METRICS = '''
 def balanced_accuracy(labels, predictions):
@@ -229,7 +229,7 @@ def test_comparing_with_built_in_optimizers_and_sklearn_metrics_cost_nothing():
     p1, p4 = (solution_notebook(HW3, name) for name in HW3.other_notebooks)
     p1 = replace_cell_with(p1, "SETTINGS = {", next(
         c.source for c in p1.cells if "SETTINGS = {" in c.source).replace(
-            "torch.manual_seed(0)", COMPARISON_RUN + "torch.manual_seed(0)"))
+            COMPARISON.splitlines(keepends=True)[0], COMPARISON))
     assert "torch.optim.Adam(params" in "".join(c.source for c in p1.cells)
     for nb, name in ((p1, HW3.other_notebooks[0]), (replace_definitions(p4, SKLEARN_METRICS),
                                                     HW3.other_notebooks[1])):
