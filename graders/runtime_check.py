@@ -16,6 +16,7 @@ from pathlib import Path
 from graders.assignments import Question
 
 GUARD_SOURCE = (Path(__file__).parent / "kernel_guard.py").read_text()
+SLOWDOWN = 3  # the recorder makes Python-heavy code up to ~3x slower: its calls get that much time
 VERDICT = re.compile(r"DlgradeForbiddenCall: (\[.*\])", re.DOTALL)
 
 

@@ -8,7 +8,7 @@ from graders.assignments import Assignment
 from graders.errors import StudentError
 from graders.kernel import KernelSession, Limits, default_kernel_user
 from graders.notebook import MAX_NOTEBOOK_BYTES, defined_names, load_notebook, parse_cell
-from graders.runtime_check import charge, excused, guarded, recorded
+from graders.runtime_check import SLOWDOWN, charge, excused, guarded, recorded
 from graders.scan import scan
 
 
@@ -49,6 +49,7 @@ class Submission:
         question = self.assignment.question(self.grading) if self.grading else None
         if question is None or not question.forbidden:
             return self._call(name, *args, code=code, **kwargs)
+        kwargs["timeout"] = SLOWDOWN * (kwargs.get("timeout") or self.limits.call_timeout)
         for _ in self.questions:  # once more each time the calls are charged to another question
             try:
                 guard = guarded(question, code, excused(question, self.questions, self.findings,
