@@ -13,7 +13,8 @@ with a recorder switched on and reports what ran:
   too, as in `map(F.conv2d, ...)`).
 
 What an entry forbids at run time: a module its public functions (and those of its imported
-public submodules; classes are not included, so `torch.no_grad` is not "torch.autograd"), a class
+public submodules; classes are not included, so `torch.no_grad` is not "torch.autograd"; outside
+torch, any code of the package, entered from outside it), a class
 the methods it defines (`torch.optim.Adam.step`), a function itself, `.name` the Tensor method.
 Entries with an exemption (`name[keyword=value]`) are the scan's alone: their forbidden effect is
 listed separately (a reverse-mode Jacobian reaches `torch.autograd.grad`). Switching the recorder
@@ -33,7 +34,8 @@ def __dlgrade_guard__(entries, inner, student, excused=()):  # dunder: out of th
     import sys
     import threading
 
-    codes, builtins, torch_functions = __dlgrade_targets__(entries)
+    codes, builtins, torch_functions, packages = __dlgrade_targets__(entries)
+    prefixes = tuple(packages)
     builtins[(id(sys), "setprofile")] = "sys.setprofile (switching the grader's recorder off)"
     codes[threading.setprofile.__code__] = builtins[(id(sys), "setprofile")]
     call = eval(inner, student) if inner else (lambda f, *args, **kwargs: f(*args, **kwargs))
@@ -61,6 +63,12 @@ def __dlgrade_guard__(entries, inner, student, excused=()):  # dunder: out of th
                 return
             if event == "call" and frame.f_code in codes:
                 note(codes[frame.f_code], frame.f_back)
+            elif event == "call" and frame.f_code.co_filename.startswith(prefixes):
+                caller = frame.f_back.f_code.co_filename if frame.f_back else ""
+                for prefix, entry in packages.items():  # entering the package from outside
+                    if frame.f_code.co_filename.startswith(prefix) and not caller.startswith(
+                            prefix):
+                        note(entry, frame.f_back)
             elif event == "c_call":
                 api = builtins.get((id(getattr(arg, "__self__", None)), arg.__name__))
                 if api is not None:
@@ -89,14 +97,17 @@ def __dlgrade_guard__(entries, inner, student, excused=()):  # dunder: out of th
 
 
 def __dlgrade_targets__(entries):
-    """({code: entry}, {(id(owner), name): entry}, {torch function: entry}) for the entries that
-    resolve in this kernel (an entry whose module is not installed forbids nothing here)."""
+    """({code: entry}, {(id(owner), name): entry}, {torch function: entry}, {path: entry}) for
+    the entries that resolve in this kernel (one whose module is not installed forbids nothing).
+    A package outside torch also forbids entering any of its code (sklearn's estimators, the
+    submodules imported later): torch's own are too intertwined for that."""
     import importlib
     import inspect
+    import os
     import sys
     import types
 
-    codes, builtins, functions = {}, {}, {}
+    codes, builtins, functions, packages = {}, {}, {}, {}
 
     def add(obj, entry):
         target = inspect.unwrap(getattr(obj, "_implementation", obj))  # numpy's dispatchers
@@ -138,6 +149,10 @@ def __dlgrade_targets__(entries):
             continue
         if isinstance(obj, types.ModuleType):
             add_module(obj, obj.__name__, entry, set())
+            where = getattr(obj, "__file__", None)
+            if where and not obj.__name__.startswith("torch"):  # torch.autograd holds no_grad
+                packages[os.path.dirname(where) + os.sep if hasattr(obj, "__path__")
+                         else where] = entry
         elif isinstance(obj, type):
             for value in vars(obj).values():
                 # staticmethod, classmethod; decorators share one wrapper's code: unwrap them
@@ -149,7 +164,7 @@ def __dlgrade_targets__(entries):
     torch = sys.modules.get("torch")
     functions = {f: e for f, e in functions.items()
                  if torch is not None and getattr(f, "__module__", "") != "numpy"}
-    return codes, builtins, functions
+    return codes, builtins, functions, packages
 
 
 def __dlgrade_torch_mode__(functions, note):

@@ -116,6 +116,11 @@ def jac_reverse(x):
     return torch.autograd.functional.jacobian(mlp, x)
 
 
+def fitted(X, y):
+    from sklearn.linear_model import LinearRegression  # an estimator: a class, not a function
+    return LinearRegression(fit_intercept=False).fit(X, y).coef_
+
+
 def jac_jacrev(x):
     return torch.func.jacrev(mlp)(x)
 '''
@@ -166,6 +171,11 @@ def test_a_clean_call_returns_its_value_and_leaves_no_hook(student):
 def test_dynamic_forbidden_calls_are_recorded(student, name, api):
     found = verdict(student, P2, name, X, Y)
     assert any(a == api and where.startswith(name) for a, where in found), found
+
+
+def test_entering_a_forbidden_package_through_a_class_is_recorded(student):
+    X, y = np.eye(3), np.ones(3)
+    assert ("sklearn", "fitted") in verdict(student, A1.question("q5a").forbidden, "fitted", X, y)
 
 
 def test_a_tensor_method_is_recorded(student):
