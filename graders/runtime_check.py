@@ -4,7 +4,8 @@ While a question that forbids APIs is graded, each call into the notebook runs i
 `__dlgrade_guard__`, sent as source with the call (into a namespace of its own, so a notebook
 cannot define a fake guard). A forbidden call recorded there costs the question being graded,
 with a message naming the function and the API, unless it happened inside a function that
-another question grades (P2(e) calling the `xcorr2d` of P2(d)): then that question is charged,
+another question grades and forbids it too (P2(e) calling the `xcorr2d` of P2(d)): then that
+question is charged,
 and the call is made again without those functions' calls counting. A mistake is charged once,
 where it lives.
 """
