@@ -51,7 +51,7 @@ def __dlgrade_guard__(entries, inner, student, excused=()):  # dunder: out of th
             chain = []
             while frame is not None and frame is not here and len(chain) < 8:
                 if frame.f_globals is student and frame.f_code is not call.__code__:
-                    chain.append(frame.f_code.co_qualname)
+                    chain.append(frame.f_code.co_qualname[:80])
                 frame = frame.f_back
             if any(name.split(".")[0] in excused for name in chain):
                 return

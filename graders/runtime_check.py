@@ -18,7 +18,7 @@ from graders.assignments import Question
 
 GUARD_SOURCE = (Path(__file__).parent / "kernel_guard.py").read_text()
 SLOWDOWN = 3  # the recorder makes Python-heavy code up to ~3x slower: its calls get that much time
-VERDICT = re.compile(r"DlgradeForbiddenCall: (\[.*\])", re.DOTALL)
+VERDICT = re.compile(r"DlgradeForbiddenCall: (\[.*?\}\])", re.DOTALL)  # text may follow
 
 
 def guarded(question: Question, code: str | None, excused: set[str]) -> str:

@@ -222,8 +222,9 @@ GRADIENT = Question("p2e", "2.5", "gradient", 1.0, ("gradient_magnitude",), ("nu
 def test_the_verdict_is_read_back_as_data_only():
     message = 'xcorr2d raised DlgradeForbiddenCall: [{"api": "numpy.correlate", "chain": ["h"]}]'
     assert recorded(message) == [{"api": "numpy.correlate", "chain": ["h"]}]
+    assert recorded(message + " (inputs of shapes [3], [4])") == recorded(message)
     assert recorded("xcorr2d raised ValueError: DlgradeForbiddenCall: [not json") is None
-    assert recorded('DlgradeForbiddenCall: [{"api": 1, "chain": []}, 3]') == []
+    assert recorded('DlgradeForbiddenCall: [{"api": 1, "chain": []}, {"api": "x"}]') == []
     assert "__dlgrade_guard__" in guarded(XCORR2D, None, {"h"}) and "['h']" in guarded(
         XCORR2D, None, {"h"})
 
