@@ -180,7 +180,18 @@ def rng(request):
 
 @pytest.fixture(autouse=True)
 def _scan_gate(request, submission):
-    """A question whose code uses a forbidden API or our packages earns nothing."""
-    findings = submission.findings.get(request.node.get_closest_marker("graded").args[0])
+    """A question whose code uses a forbidden API or our packages earns nothing: the static scan
+    decides before its tests, the run-time check while they run (Submission.call records the
+    forbidden calls, charged to the question they live in; every test of that question then
+    fails with that message, whatever partial credit it had counted, also those run before)."""
+    question = request.node.get_closest_marker("graded").args[0]
+    findings = submission.findings.get(question, []) + submission.runtime_findings.get(question, [])
     if findings:
         raise StudentError("this question earns no points: " + "; ".join(findings))
+    submission.grading = question
+    yield
+    submission.grading = None
+    for outcome in request.config.stash[RUN].outcomes.values():
+        found = submission.runtime_findings.get(outcome.question)
+        if found:
+            outcome.error = StudentError("this question earns no points: " + "; ".join(found))

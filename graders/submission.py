@@ -8,6 +8,7 @@ from graders.assignments import Assignment
 from graders.errors import StudentError
 from graders.kernel import KernelSession, Limits, default_kernel_user
 from graders.notebook import MAX_NOTEBOOK_BYTES, defined_names, load_notebook, parse_cell
+from graders.runtime_check import SLOWDOWN, charge, excused, guarded, recorded
 from graders.scan import scan
 
 
@@ -24,9 +25,11 @@ class Submission:
     def __post_init__(self):
         self.notebook = self.notebook or self.assignment.notebook
         self.nb = load_notebook(find_notebook(self.path, self.assignment, self.notebook))
-        questions = [q for q in self.assignment.autograded
-                     if self.assignment.notebook_of(q) == self.notebook]
-        self.findings = scan(self.nb, questions)
+        self.questions = [q for q in self.assignment.autograded
+                          if self.assignment.notebook_of(q) == self.notebook]
+        self.findings = scan(self.nb, self.questions)
+        self.grading: str | None = None  # the question under test (set by the plugin's gate)
+        self.runtime_findings: dict[str, list[str]] = {}  # forbidden calls seen while grading
         self.session = KernelSession(self.nb, self.limits, default_kernel_user(),
                                      skip_tags=("experiment",) if self.graded_only else ())
         try:
@@ -38,8 +41,29 @@ class Submission:
     def close(self) -> None:
         self.session.close()
 
-    def call(self, name: str, *args, **kwargs):
-        """The student's `name(*args, **kwargs)`, as plain data (see KernelSession.call)."""
+    def call(self, name: str, *args, code: str | None = None, **kwargs):
+        """The student's `name(*args, **kwargs)`, as plain data (see KernelSession.call).
+
+        While a question that forbids APIs is graded, the call runs under the run-time check
+        (graders/runtime_check.py); a forbidden call it records costs the question it lives in."""
+        question = self.assignment.question(self.grading) if self.grading else None
+        if question is None or not question.forbidden:
+            return self._call(name, *args, code=code, **kwargs)
+        kwargs["timeout"] = SLOWDOWN * (kwargs.get("timeout") or self.limits.call_timeout)
+        for _ in self.questions:  # once more each time the calls are charged to another question
+            try:
+                guard = guarded(question, code, excused(question, self.questions, self.findings,
+                                                          self.runtime_findings))
+                return self._call(name, *args, code=guard, **kwargs)
+            except StudentError as err:
+                records = recorded(str(err))
+                if not records:
+                    raise
+                if charge(question, name, records, self.questions, self.runtime_findings):
+                    raise StudentError(self.runtime_findings[question.id][-1]) from None
+        raise StudentError(f"{name}: its forbidden calls could not be attributed")
+
+    def _call(self, name: str, *args, **kwargs):
         try:
             return self.session.call(name, *args, **kwargs)
         except StudentError as err:

@@ -13,9 +13,14 @@ NN_MODULES = ("torch.nn.Module", "torch.nn.Linear", "torch.nn.Sequential", "torc
 READY_CHECKERS = ("torch.autograd", "torch.func", "functorch", ".backward",
                   "torch.testing", "scipy.optimize", "scipy.differentiate", "numpy.gradient",
                   "torch.gradient")
-REVERSE_MODE = ("torch.autograd.grad", "torch.autograd.backward", "torch.autograd.functional",
-                "torch.func.jacrev", "torch.func.jacfwd", "torch.func.vjp", "torch.func.grad",
-                "torch.func.grad_and_value", "torch.func.hessian", "functorch",
+# 2(c) must not use reverse mode. Forward-mode AD is what it asks for, in any form:
+# torch.func.jvp/jacfwd, torch.autograd.forward_ad, or a Jacobian asked for with
+# strategy="forward-mode" (torch.autograd.functional.jvp is reverse mode inside: a double backward)
+REVERSE_MODE = ("torch.autograd.grad", "torch.autograd.backward",
+                "torch.autograd.functional[strategy=forward-mode]", "torch.func.jacrev",
+                "torch.func.vjp", "torch.func.grad", "torch.func.grad_and_value",
+                "torch.func.hessian", "functorch.jacrev", "functorch.vjp", "functorch.grad",
+                "functorch.grad_and_value", "functorch.hessian", "torch.Tensor.backward",
                 ".backward")
 FORWARD_MODE = ("torch.func.jacfwd", "torch.func.jvp", "torch.autograd.forward_ad",
                 "torch.autograd.functional.jvp")

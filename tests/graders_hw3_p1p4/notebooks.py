@@ -152,7 +152,7 @@ for name, cls in {"Adagrad": Adagrad, "RMSprop": RMSprop, "Adam": Adam}.items():
 print("test accuracy: 99%")
 '''
 
-# The sklearn metric in a graded P4 function: the static scan takes P4(a)'s points.
+# The sklearn metric in a graded P4 function: allowed (the handout links it).
 SKLEARN_METRIC = '''
 def balanced_accuracy(labels, predictions):
     from sklearn.metrics import balanced_accuracy_score
