@@ -44,8 +44,10 @@ def test_the_solution_has_no_scan_findings(solution):
 def test_a_forbidden_api_loses_the_questions_points(solution, question, source, used):
     nb = replace_cells(solution, {question: source})
     number = HW5.question(question).number
-    assert scan(nb, HW5.autograded) == {
-        question: [f"cell {_cell(question, nb)} uses {used}, which {number} forbids"]}
+    findings = scan(nb, HW5.autograded)
+    assert list(findings) == [question] and len(findings[question]) == 1
+    assert findings[question][0].endswith(
+        f"(cell {_cell(question, nb)}) uses {used}, which {number} forbids")
 
 
 def _cell(question, nb):
