@@ -40,7 +40,8 @@ def __dlgrade_probe__(io_dir):  # a dunder name keeps it out of the student's wa
             return {"kind": "unsupported", "type": f"array of dtype {array.dtype}"}
         name = f"out{written[0]}.npy"
         written[0] += 1
-        numpy.save(os.path.join(io_dir, name), numpy.ascontiguousarray(array), allow_pickle=False)
+        # asarray keeps a 0-d array 0-d (ascontiguousarray would make it 1-d)
+        numpy.save(os.path.join(io_dir, name), numpy.asarray(array, order="C"), allow_pickle=False)
         return {"kind": "array", "file": name}
 
     def dump(value, depth=0):
