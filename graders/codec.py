@@ -45,6 +45,20 @@ class Ref:
     name: str
 
 
+def depth_of(value, limit: int) -> int:
+    """How deeply `value` nests lists and dicts, counted without recursion (stops past `limit`)."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, dict | list):
+            deepest = max(deepest, depth)
+            if depth > limit:
+                return depth
+            stack.extend((child, depth + 1) for child in
+                         (node.values() if isinstance(node, dict) else node))
+    return deepest
+
+
 # -- grader -> kernel ---------------------------------------------------------------------------
 def encode(io_dir: Path, value, stem: str) -> dict:
     """Describe `value` for the kernel, writing its arrays as `.npy` files under `io_dir`."""
@@ -61,6 +75,19 @@ def encode(io_dir: Path, value, stem: str) -> dict:
         return {"kind": "dict",
                 "items": {k: encode(io_dir, v, f"{stem}_{k}") for k, v in value.items()}}
     return {"kind": "json", "value": value}
+
+
+def describe(value) -> str:
+    """What was sent, without its values (hidden inputs stay hidden): arrays by their shape."""
+    if isinstance(value, AsTorch):
+        return f"tensor of shape {np.shape(value.array)}"
+    if isinstance(value, np.ndarray):
+        return f"array of shape {value.shape}"
+    if isinstance(value, Ref):
+        return value.name
+    if isinstance(value, list | tuple | dict):
+        return f"{type(value).__name__} of {len(value)}"
+    return type(value).__name__
 
 
 def npy_bytes(array: np.ndarray) -> bytes:

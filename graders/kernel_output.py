@@ -14,6 +14,8 @@ import json
 from jupyter_client.session import Session
 from nbclient import NotebookClient
 
+from graders.codec import depth_of
+
 PROBE_MIME = "application/vnd.dlgrade.probe+json"
 TRUNCATION_NOTE = "[further output discarded by the grader]"  # written by kernel_probe.py
 MAX_MESSAGE_BYTES = 64 * 2**20
@@ -27,24 +29,10 @@ class BadMessage(ValueError):
     """A message from the kernel that the grader will not pass on."""
 
 
-def depth_of(value, limit: int = MAX_DEPTH) -> int:
-    """How deeply `value` nests lists and dicts, counted without recursion (stops past `limit`)."""
-    deepest, stack = 0, [(value, 1)]
-    while stack:
-        node, depth = stack.pop()
-        if isinstance(node, dict | list):
-            deepest = max(deepest, depth)
-            if depth > limit:
-                return depth
-            stack.extend((child, depth + 1) for child in
-                         (node.values() if isinstance(node, dict) else node))
-    return deepest
-
-
 def check_message(msg: dict) -> None:
     """Raise BadMessage unless `msg` has the shape nbclient relies on for its type."""
     for key in ("header", "parent_header", "metadata", "content"):
-        if not isinstance(msg.get(key), dict) or depth_of(msg[key]) > MAX_DEPTH:
+        if not isinstance(msg.get(key), dict) or depth_of(msg[key], MAX_DEPTH) > MAX_DEPTH:
             raise BadMessage(f"its {key} is not a mapping of at most {MAX_DEPTH} levels")
     kind, content = msg.get("msg_type"), msg["content"]
     if not isinstance(kind, str) or not isinstance(msg.get("msg_id"), str):

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from graders.assignments import Assignment
+from graders.codec import describe
 from graders.errors import StudentError
 from graders.kernel import KernelSession, Limits, default_kernel_user
 from graders.notebook import MAX_NOTEBOOK_BYTES, defined_names, load_notebook, parse_cell
@@ -45,6 +46,11 @@ class Submission:
         except StudentError as err:
             if "is not defined" in str(err):
                 raise StudentError(self._why_missing(name)) from None
+            if str(err).startswith(f"{name} raised "):
+                inputs = ", ".join([*map(describe, args),
+                                    *(f"{k}={describe(v)}" for k, v in kwargs.items()
+                                      if k not in ("code", "timeout"))])
+                raise StudentError(f"{err} (called with {inputs or 'no arguments'})") from None
             raise
 
     def _why_missing(self, name: str) -> str:
@@ -105,5 +111,5 @@ def _declared_notebook(path: Path, assignment: Assignment) -> str | None:
         if declared.get("assignment") != assignment.id:
             return None
         return declared.get("notebook", assignment.notebook)
-    except (OSError, ValueError, AttributeError):
+    except (OSError, ValueError, AttributeError, RecursionError, MemoryError):
         return None

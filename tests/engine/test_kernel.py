@@ -1,3 +1,4 @@
+import io
 import os
 
 import nbformat
@@ -5,16 +6,28 @@ import numpy as np
 import pytest
 
 from graders.errors import StudentError
-from graders.kernel import AsTorch, KernelSession, Limits, Ref, _decode, _read_array
+from graders.codec import check_status, decode, npy_bytes
+from graders.kernel import AsTorch, KernelSession, Limits, Ref
 
 
-def test_arrays_are_read_without_pickle(tmp_path):
+def _reply(*files):
+    return {"kind": "seq", "items": [{"kind": "array", "file": f} for f in files]}
+
+
+def test_arrays_are_read_without_pickle_and_keep_their_shape(tmp_path):
     np.save(tmp_path / "ok.npy", np.arange(6.0).reshape(2, 3), allow_pickle=False)
-    np.testing.assert_array_equal(_read_array(tmp_path, "ok.npy", 2**20, "f"),
-                                  np.arange(6.0).reshape(2, 3))
+    np.save(tmp_path / "zero.npy", np.array(2.5), allow_pickle=False)
+    got, zero = decode(tmp_path, _reply("ok.npy", "zero.npy"), 2**20, "f")
+    np.testing.assert_array_equal(got, np.arange(6.0).reshape(2, 3))
+    assert zero.shape == () and zero == 2.5
     np.save(tmp_path / "obj.npy", np.array([{"a": 1}], dtype=object), allow_pickle=True)
-    with pytest.raises(StudentError, match="could not be read"):
-        _read_array(tmp_path, "obj.npy", 2**20, "f")
+    with pytest.raises(StudentError, match="unsupported type"):
+        decode(tmp_path, _reply("obj.npy"), 2**20, "f")
+
+
+def test_zero_d_arrays_are_sent_as_zero_d():
+    assert np.load(io.BytesIO(npy_bytes(np.array(3.0)))).shape == ()
+    assert np.load(io.BytesIO(npy_bytes(np.ones((3, 2)).T))).shape == (2, 3)
 
 
 def test_links_odd_names_and_huge_results_are_refused(tmp_path):
@@ -24,22 +37,25 @@ def test_links_odd_names_and_huge_results_are_refused(tmp_path):
     io_dir.mkdir()
     os.symlink(secret, io_dir / "out0.npy")
     with pytest.raises(StudentError, match="could not be read back"):
-        _read_array(io_dir, "out0.npy", 2**20, "f")
-    for name in ("../secret.npy", ".hidden", ""):
-        with pytest.raises(StudentError, match="invalid result file"):
-            _read_array(io_dir, name, 2**20, "f")
+        decode(io_dir, _reply("out0.npy"), 2**20, "f")
+    for name in ("../secret.npy", ".hidden.npy", "", 3):
+        with pytest.raises(StudentError, match="invalid or repeated result file"):
+            decode(io_dir, _reply(name), 2**20, "f")
     np.save(io_dir / "big.npy", np.zeros(1000))
-    with pytest.raises(StudentError, match="results over 0 MB are not accepted"):
-        _read_array(io_dir, "big.npy", 100, "f")
+    with pytest.raises(StudentError, match="over 0 MB of arrays"):
+        decode(io_dir, _reply("big.npy"), 100, "f")
 
 
 def test_decode_turns_unsupported_values_into_student_errors(tmp_path):
     one = {"kind": "seq", "items": [{"kind": "json", "value": 1}]}
-    assert _decode(tmp_path, one, 1, "f") == [1]
+    assert decode(tmp_path, one, 1, "f") == [1]
     with pytest.raises(StudentError, match="f returned generator"):
-        _decode(tmp_path, {"kind": "unsupported", "type": "generator"}, 1, "f")
-    with pytest.raises(StudentError, match="unreadable result"):
-        _decode(tmp_path, "forged", 1, "f")
+        decode(tmp_path, {"kind": "unsupported", "type": "generator"}, 1, "f")
+    with pytest.raises(StudentError, match="malformed result"):
+        decode(tmp_path, "forged", 1, "f")
+    for status in ("forged", {"status": "raised"}, {"status": "ok"}, ["ok"], {"status": 1}):
+        with pytest.raises(StudentError, match="malformed reply"):
+            check_status(status, "f")
 
 
 @pytest.fixture(scope="module")
