@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from graders.errors import StudentError
+from graders.results import code_span
 
 MAX_DEPTH = 16  # the probe itself nests at most 6 deep
 MAX_ITEMS = 100_000
@@ -209,7 +210,8 @@ def _read_array(f, name: str) -> np.ndarray:
                        else np.lib.format.read_array_header_2_0)
         shape, fortran, dtype = read_header(f, max_header_size=MAX_HEADER)
     except (ValueError, SyntaxError, TypeError, RecursionError, MemoryError, OSError) as err:
-        raise StudentError(f"{name}: its result is not a readable array ({err})"[:300]) from None
+        raise StudentError(f"{name}: its result is not a readable array "
+                           f"({code_span(str(err), 200)})") from None
     if dtype.kind not in "biufc" or dtype.hasobject or not all(
             isinstance(n, int) and n >= 0 for n in shape):
         raise StudentError(f"{name}: returned an array of an unsupported type ({dtype})")
@@ -233,5 +235,5 @@ def _build(encoded: dict, arrays: dict, name: str):
         return {k: _build(v, arrays, name) for k, v in encoded["items"].items()}
     if kind == "array":
         return arrays[encoded["file"]]
-    kind_name = encoded["type"][:200]
-    raise StudentError(f"{name} returned {kind_name}; expected numbers, arrays or tensors")
+    raise StudentError(f"{name} returned {code_span(encoded['type'], 200)}; expected numbers, "
+                       "arrays or tensors")

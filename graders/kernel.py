@@ -29,6 +29,7 @@ from graders.codec import AsTorch, Ref, check_status, decode, encode, write_new
 from graders.errors import GraderError, StudentError
 from graders.kernel_output import PROBE_MIME
 from graders.kernel_output import CappedClient as _CappedClient
+from graders.results import code_span
 
 # AsTorch and Ref are defined in graders.codec; graders import them from here with the session
 __all__ = ["AsTorch", "CellRun", "KernelSession", "KernelUser", "Limits", "Ref"]
@@ -275,7 +276,7 @@ class KernelSession:
             return CellRun(index, "died", "the kernel died while running this cell")
         errors = [out for out in cell.outputs if out.output_type == "error"]
         if errors:
-            return CellRun(index, "error", f"{errors[0].ename}: {errors[0].evalue}"[:500])
+            return CellRun(index, "error", code_span(f"{errors[0].ename}: {errors[0].evalue}", 500))
         return CellRun(index, "ok")
 
     def _recover(self, succeeded: list[int]) -> None:
@@ -319,7 +320,7 @@ class KernelSession:
                 if status["error"] == "NotImplementedError":
                     raise StudentError(f"{name} is not implemented yet (it raises "
                                        "NotImplementedError)")
-                raise StudentError(f"{name} raised {status['error']}")
+                raise StudentError(f"{name} raised {code_span(status['error'])}")
             return decode(io_dir, status["result"], self.limits.max_result_bytes, name)
         finally:
             shutil.rmtree(io_dir, ignore_errors=True)
@@ -338,7 +339,7 @@ class KernelSession:
                    if out.output_type == "display_data" and PROBE_MIME in out.get("data", {})]
         if not replies:
             errors = [out for out in cell.outputs if out.output_type == "error"]
-            detail = f" ({errors[0].ename})" if errors else ""
+            detail = f" ({code_span(errors[0].ename, 200)})" if errors else ""
             raise StudentError(f"calling {name} gave no result{detail}")
         return replies[-1]
 
