@@ -41,14 +41,14 @@ def check_message(msg: dict) -> None:
     if parent_id is not None and not isinstance(parent_id, str):
         raise BadMessage("its parent id is not a string")
     if any(not isinstance(content.get(k), str) for k in TEXT_FIELDS.get(kind, ())):
-        raise BadMessage(f"a {kind} message without its text fields")
+        raise BadMessage(f"{kind} message without its text fields")
     if kind == "error" and not (isinstance(content.get("traceback"), list) and all(
             isinstance(line, str) for line in content["traceback"])):
         raise BadMessage("an error message without a list of traceback lines")
     if kind in DATA_TYPES:
         if not isinstance(content.get("data"), dict) or not isinstance(
                 content.get("metadata", {}), dict):
-            raise BadMessage(f"a {kind} message without data")
+            raise BadMessage(f"{kind} message without data")
         transient = content.get("transient")
         if transient and not (isinstance(transient, dict) and isinstance(
                 transient.get("display_id", ""), str)):
@@ -77,16 +77,29 @@ class GuardedSession(Session):
             return self._note(msg_list, f"[a message from the kernel was discarded: {err}]"[:300])
 
     def _note(self, msg_list, text: str) -> dict:
-        """A stderr stream message carrying `text`, sent to the bad message's cell if known."""
+        """A stand-in for a bad message: a failed reply if it was a reply (so that nbclient
+        stops waiting), else a stderr stream carrying `text`, sent to the bad message's cell."""
+        header, parent = self._small_json(msg_list, 1), self._small_json(msg_list, 2)
+        kind = header.get("msg_type") if isinstance(header.get("msg_type"), str) else ""
+        parent = {"msg_id": parent["msg_id"]} if isinstance(parent.get("msg_id"), str) else {}
+        if kind.endswith("_reply") or kind == "error":  # the cell still counts as failed
+            content = {"status": "error", "ename": "DiscardedByGrader", "evalue": text,
+                       "traceback": []}
+        else:
+            kind, content = "stream", {"name": "stderr", "text": text + "\n"}
+        header = self.msg_header(kind)
+        return {"header": header, "msg_id": header["msg_id"], "msg_type": kind,
+                "parent_header": parent, "metadata": {}, "buffers": [], "content": content}
+
+    @staticmethod
+    def _small_json(msg_list, index: int) -> dict:
+        """Part `index` of a message as a dict if it is small, flat JSON; else {}."""
         try:
-            parent = json.loads(bytes(msg_list[2])[:4096])
-            parent = {"msg_id": parent["msg_id"]} if isinstance(parent.get("msg_id"), str) else {}
-        except Exception:  # any failure only means that the note reaches no cell
-            parent = {}
-        header = self.msg_header("stream")
-        return {"header": header, "msg_id": header["msg_id"], "msg_type": "stream",
-                "parent_header": parent, "metadata": {}, "buffers": [],
-                "content": {"name": "stderr", "text": text + "\n"}}
+            part = bytes(msg_list[index])
+            value = json.loads(part) if len(part) < 65536 and part.count(b"{") < 8 else {}
+            return value if isinstance(value, dict) else {}
+        except (IndexError, TypeError, ValueError, RecursionError):
+            return {}
 
 
 class CappedClient(NotebookClient):
@@ -109,14 +122,12 @@ class CappedClient(NotebookClient):
         self.truncated = False  # text was discarded, here or by the kernel's own cap
         self.images_dropped = False
         self._call = (None, 0)  # (the current call's message id, reply bytes kept for it)
+        self.km.session = GuardedSession(parent=self.km)  # before the kernel's key is written
 
-    async def async_start_new_kernel(self, **kwargs):
-        self.km.session = GuardedSession(parent=self.km)  # before the key is written
-        return await super().async_start_new_kernel(**kwargs)
 
     @property
     def discarded_messages(self) -> int:
-        return self.km.session.discarded if isinstance(self.km.session, GuardedSession) else 0
+        return self.kc.session.discarded if self.kc is not None else 0
 
     def handle_comm_msg(self, outs, msg, cell_index):
         """Widgets' comm traffic is neither needed for grading nor kept."""

@@ -50,7 +50,7 @@ def test_links_odd_names_and_huge_results_are_refused(tmp_path):
 def test_decode_turns_unsupported_values_into_student_errors(tmp_path):
     one = {"kind": "seq", "items": [{"kind": "json", "value": 1}]}
     assert decode(tmp_path, one, 1, "f") == [1]
-    with pytest.raises(StudentError, match="f returned generator"):
+    with pytest.raises(StudentError, match="f returned \ue000generator\ue001"):
         decode(tmp_path, {"kind": "unsupported", "type": "generator"}, 1, "f")
     with pytest.raises(StudentError, match="malformed result"):
         decode(tmp_path, "forged", 1, "f")
