@@ -16,7 +16,7 @@ def __dlgrade_probe__(io_dir):  # a dunder name keeps it out of the student's wa
 
     mime = "application/vnd.dlgrade.probe+json"
     namespace = globals()
-    written = [0]
+    written = [0, 0]  # files written, values dumped
 
     def load(arg):
         kind = arg["kind"]
@@ -45,8 +45,9 @@ def __dlgrade_probe__(io_dir):  # a dunder name keeps it out of the student's wa
         return {"kind": "array", "file": name}
 
     def dump(value, depth=0):
-        if depth > 4:
-            return {"kind": "unsupported", "type": "deeply nested value"}
+        written[1] += 1
+        if depth > 4 or written[1] > 100_000:  # the grader refuses deeper or larger replies
+            return {"kind": "unsupported", "type": "deeply nested or very large value"}
         if value is None or isinstance(value, bool | int | float | str):
             if isinstance(value, str) and len(value) > 10_000:
                 return {"kind": "unsupported", "type": "very long str"}

@@ -70,7 +70,8 @@ class Submission:
                 lines.append(f"cell {run.index + 1}: {run.status}: {run.message}")
         if self.session.output_truncated:
             cap = self.limits.max_output_bytes / 2**20
-            lines.append(f"The notebook printed more than {cap:g} MB; the rest was discarded.")
+            lines.append(f"The notebook printed more than {cap:g} MB of text; the rest of the "
+                         "text was discarded (images and results were kept).")
         return "\n".join(lines)
 
 

@@ -5,8 +5,8 @@ import nbformat
 import numpy as np
 import pytest
 
-from graders.errors import StudentError
 from graders.codec import check_status, decode, npy_bytes
+from graders.errors import StudentError
 from graders.kernel import AsTorch, KernelSession, Limits, Ref
 from graders.results import markdown
 
