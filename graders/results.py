@@ -98,6 +98,14 @@ def markdown(text: str) -> str:
     return "".join(out)
 
 
+def plain(text: str) -> str:
+    """A message as plain text: marked student text kept on one line (newlines shown as \\n), so
+    that it cannot add lines that look like ours."""
+    parts = re.split(f"{OPEN}(.*?){CLOSE}", str(text), flags=re.S)
+    return "".join(clean(part).replace("\n", "\\n") if i % 2 else clean(part)
+                   for i, part in enumerate(parts))
+
+
 def _as_code(text: str) -> str:
     if PLAIN.fullmatch(text):
         return text
@@ -134,13 +142,13 @@ def results_document(tests: list[TestResult], execution_time: float, output: str
     entries = []
     for test in tests:
         entry = asdict(test)
-        safe = markdown(test.output) if test.output_format == "md" else clean(test.output)
+        safe = markdown(test.output) if test.output_format == "md" else plain(test.output)
         entry["output"] = _cut(safe, MAX_TEST_OUTPUT)
         entries.append(entry)
     document = {
         "score": round(sum(t.score for t in tests), 6),
         "execution_time": round(execution_time, 3),
-        "output": _cut(clean(output), MAX_TEST_OUTPUT),
+        "output": _cut(plain(output), MAX_TEST_OUTPUT),
         "output_format": "text",
         "stdout_visibility": "hidden",
         "tests": entries,

@@ -316,8 +316,10 @@ def test_a_notebook_of_attacks_earns_its_honest_score_and_no_more(
     assert all(HONEST[q] <= full_points[q] for q in HONEST)
     results = tmp_path / "results" / "results.json"
     assert results.stat().st_size <= MAX_RESULTS_BYTES
-    raw = results.read_text()
-    assert "\\u001b" not in raw and "<img" not in _visible_markup(raw)
+    assert "\\u001b" not in results.read_text()  # no escape character anywhere
+    for test in doc["tests"]:
+        assert "<img" not in _visible_markup(test["output"]), test["output"]
+    assert "**passed 1.0/1.0**" not in doc["output"].splitlines()  # no fake summary line
     assert rss.growth < 512 * 2**20, f"the grader grew by {rss.growth / 2**20:.0f} MB"
     print(f"\nattack notebook: graded in {elapsed:.0f} s, grader grew by "
           f"{rss.growth / 2**20:.0f} MB, results.json {results.stat().st_size} bytes")
