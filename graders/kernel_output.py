@@ -18,7 +18,7 @@ from graders.codec import depth_of
 
 PROBE_MIME = "application/vnd.dlgrade.probe+json"
 TRUNCATION_NOTE = "[further output discarded by the grader]"  # written by kernel_probe.py
-MAX_MESSAGE_BYTES = 64 * 2**20
+MAX_MESSAGE_BYTES = 16 * 2**20  # a message is decoded whole: this bounds its cost
 MAX_DEPTH = 64
 TEXT_FIELDS = {"stream": ("name", "text"), "error": ("ename", "evalue"),
                "execute_input": ("code",), "status": ("execution_state",)}
@@ -111,7 +111,7 @@ class CappedClient(NotebookClient):
 
     max_output_bytes = 4 * 2**20  # text, all cells together
     max_display_bytes = 64 * 2**20  # images, all cells together
-    max_reply_bytes = 32 * 2**20  # probe replies, per call
+    max_reply_bytes = 16 * 2**20  # probe replies, per call
     store_widget_state = False
     record_timing = False  # timing reads fields a forged header may lack
 

@@ -198,7 +198,7 @@ def _signed(session: Session, msg_type: str, content: bytes) -> list[bytes]:
     ("display_data", b'{"data": {}, "metadata": {}, "transient": {"display_id": [1]}}',
      "display id"),
     ("execute_reply", b"{}", "execute reply"),
-    ("stream", b'{"name": "stdout", "text": "' + b"x" * (65 * 2**20) + b'"}', "65 mb"),
+    ("stream", b'{"name": "stdout", "text": "' + b"x" * (17 * 2**20) + b'"}', "17 mb"),
 ])
 def test_hostile_messages_become_notes_not_crashes(msg_type, content, says):
     session = GuardedSession(key=b"secret")
@@ -274,6 +274,13 @@ def test_deep_metadata_is_dropped_or_refused_clearly(solution, tmp_path):
     path.write_bytes(deep_metadata_notebook(solution, 100_000))
     with pytest.raises(StudentError, match="nests its JSON too deeply"):
         load_notebook(path)
+
+
+def test_a_notebook_too_deep_to_read_gets_a_valid_results_json(grade_nb, solution, tmp_path):  # noqa: F811
+    doc = grade_nb(deep_metadata_notebook(solution, 100_000), tmp_path)
+    assert doc["score"] == 0
+    assert all("nests its JSON too deeply" in t["output"] for t in doc["tests"]
+               if t["visibility"] == "visible")
 
 
 # -- results.json -----------------------------------------------------------------------------
