@@ -47,8 +47,12 @@ def check_message(msg: dict) -> None:
         raise BadMessage("an error message without a list of traceback lines")
     if kind in DATA_TYPES:
         if not isinstance(content.get("data"), dict) or not isinstance(
-                content.get("metadata", {}), dict):
-            raise BadMessage(f"{kind} message without data")
+                content.get("metadata"), dict):
+            raise BadMessage(f"{kind} message without data and metadata")
+        count = content.get("execution_count")
+        if kind == "execute_result" and (isinstance(count, bool) or not isinstance(
+                count, int | None) or "execution_count" not in content):
+            raise BadMessage("an execute result without an execution count")
         transient = content.get("transient")
         if transient and not (isinstance(transient, dict) and isinstance(
                 transient.get("display_id", ""), str)):

@@ -198,6 +198,8 @@ def _signed(session: Session, msg_type: str, content: bytes) -> list[bytes]:
     ("display_data", b'{"data": {}, "metadata": {}, "transient": {"display_id": [1]}}',
      "display id"),
     ("execute_reply", b"{}", "execute reply"),
+    ("execute_result", b'{"data": {}, "metadata": {}}', "execution count"),
+    ("display_data", b'{"data": {}}', "without data and metadata"),
     ("stream", b'{"name": "stdout", "text": "' + b"x" * (17 * 2**20) + b'"}', "17 mb"),
 ])
 def test_hostile_messages_become_notes_not_crashes(msg_type, content, says):
