@@ -45,11 +45,6 @@ def default_tolerance(expected) -> float:
     return DEFAULT_TOLERANCE.get(np.asarray(expected).dtype.name, DEFAULT_TOLERANCE["float64"])
 
 
-def within(got, expected, tolerance: float) -> bool:
-    """True only if the relative difference is a number no larger than `tolerance`."""
-    return relative_difference(got, expected) <= tolerance  # False for NaN
-
-
 def as_array(value, name: str) -> np.ndarray:
     """The student's value as a real numeric array (Python and numpy scalars are 0-d arrays)."""
     if isinstance(value, bool | int | float | np.generic):

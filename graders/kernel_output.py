@@ -64,8 +64,6 @@ def check_message(msg: dict) -> None:
 class GuardedSession(Session):
     """A jupyter Session whose `deserialize` never raises on, nor passes on, a bad message."""
 
-    discarded = 0
-
     def deserialize(self, msg_list, content=True, copy=True):
         try:
             size = sum(len(part) for part in msg_list)
@@ -77,7 +75,6 @@ class GuardedSession(Session):
             return msg
         except (ValueError, TypeError, KeyError, AttributeError, RecursionError,
                 MemoryError) as err:
-            self.discarded += 1
             return self._note(msg_list, f"[a message from the kernel was discarded: {err}]"[:300])
 
     def _note(self, msg_list, text: str) -> dict:
@@ -124,14 +121,8 @@ class CappedClient(NotebookClient):
         self.kept_bytes = 0  # text
         self.kept_images = 0
         self.truncated = False  # text was discarded, here or by the kernel's own cap
-        self.images_dropped = False
         self._call = (None, 0)  # (the current call's message id, reply bytes kept for it)
         self.km.session = GuardedSession(parent=self.km)  # before the kernel's key is written
-
-
-    @property
-    def discarded_messages(self) -> int:
-        return self.kc.session.discarded if self.kc is not None else 0
 
     def handle_comm_msg(self, outs, msg, cell_index):
         """Widgets' comm traffic is neither needed for grading nor kept."""
@@ -169,11 +160,11 @@ class CappedClient(NotebookClient):
         """An error keeps its name and the start of its message; its traceback only if it fits."""
         content["ename"] = content["ename"][:200]
         content["evalue"] = content["evalue"][:2000]
-        size = sum(map(len, content["traceback"]))
-        if size > self.max_output_bytes - self.kept_bytes:
+        if sum(map(len, content["traceback"])) > self.max_output_bytes - self.kept_bytes:
             self.truncated = True
             content["traceback"] = []
-        self.kept_bytes += size + len(content["ename"]) + len(content["evalue"])
+        self.kept_bytes += sum(map(len, [content["ename"], content["evalue"],
+                                         *content["traceback"]]))
 
     def _cap_data(self, data: dict, parent: str | None, call: bool) -> dict:
         kept = {}
@@ -189,7 +180,6 @@ class CappedClient(NotebookClient):
                 self._call = (parent, self._call[1] + size)
             elif mime.startswith("image/"):
                 if self.kept_images + size > self.max_display_bytes:
-                    self.images_dropped = True
                     continue
                 self.kept_images += size
             elif self.kept_bytes + size > self.max_output_bytes:
