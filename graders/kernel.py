@@ -3,7 +3,8 @@
 The kernel is untrusted. When the grader runs as root it starts the kernel as an unprivileged
 user, in a directory of its own, with a scrubbed environment. Values travel as plain data only:
 the grader writes arguments as `.npy`/JSON into a per-call directory, the kernel writes results
-the same way, and the grader reads them with `allow_pickle=False`, refusing links and huge files.
+the same way, and graders.codec checks the reply before reading it without pickle. What the
+kernel sends as messages is checked and capped by graders.kernel_output.
 """
 
 import functools
