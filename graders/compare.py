@@ -1,7 +1,11 @@
 """Compare a student's values with the expected ones and say what differs, as STYLE.md asks.
 
-The measure is the handout's relative difference ||x - y|| / max(||x||, ||y||); its tolerance
-follows the dtype the student returned, so a correct float32 computation is never marked wrong.
+The measure is the handout's relative difference ||x - y|| / max(||x||, ||y||), computed after
+scaling by the largest |value| so that huge entries cannot overflow it into NaN. The tolerance is
+the grader's: an explicit `tolerance=` per check, else the default for the precision the grader
+computed the expected value in (float32 expectations allow float32 rounding). The dtype the
+student returns never loosens it: the value is cast to float64 and held to that tolerance. NaN
+or inf fail every check unless the expected value has the same ones in the same places.
 """
 
 from contextlib import contextmanager
@@ -10,36 +14,60 @@ import numpy as np
 
 from graders.errors import PartialCredit, StudentError
 
-TOLERANCE = {"float64": 1e-6, "float32": 1e-4, "float16": 1e-2, "bfloat16": 1e-2}
+# the grader's default tolerance, by the dtype of the *expected* value (the grader's choice)
+DEFAULT_TOLERANCE = {"float64": 1e-6, "float32": 1e-4}
 
 
-def relative_difference(x: np.ndarray, y: np.ndarray) -> float:
-    """||vec(x) - vec(y)|| / max(||vec(x)||, ||vec(y)||), and 0 when both are zero."""
+def relative_difference(x, y) -> float:
+    """||vec(x) - vec(y)|| / max(||vec(x)||, ||vec(y)||) in float64, without overflow.
+
+    0 when both are zero; inf when their non-finite entries (NaN, +inf, -inf) differ in kind or
+    place; otherwise the measure over the finite entries.
+    """
     x = np.asarray(x, dtype=np.float64).ravel()
     y = np.asarray(y, dtype=np.float64).ravel()
-    scale = max(np.linalg.norm(x), np.linalg.norm(y))
-    return 0.0 if scale == 0 else float(np.linalg.norm(x - y) / scale)
+    if x.shape != y.shape:
+        raise ValueError(f"sizes differ: {x.size} and {y.size}")
+    finite = np.isfinite(x)
+    if not np.array_equal(finite, np.isfinite(y)) or not np.array_equal(
+            x[~finite], y[~finite], equal_nan=True):
+        return float("inf")
+    x, y = x[finite], y[finite]
+    scale = max(float(np.abs(x).max(initial=0.0)), float(np.abs(y).max(initial=0.0)))
+    if scale == 0:
+        return 0.0
+    x, y = x / scale, y / scale  # entries in [-1, 1]: the norms below cannot overflow
+    return float(np.linalg.norm(x - y) / max(np.linalg.norm(x), np.linalg.norm(y)))
 
 
-def tolerance_for(dtype: np.dtype) -> float:
-    """The largest relative difference accepted for a result of this dtype."""
-    return TOLERANCE.get(np.dtype(dtype).name, TOLERANCE["float64"])
+def default_tolerance(expected) -> float:
+    """The grader's tolerance for a value it computed in this precision (float64 if unsure)."""
+    return DEFAULT_TOLERANCE.get(np.asarray(expected).dtype.name, DEFAULT_TOLERANCE["float64"])
 
 
 def as_array(value, name: str) -> np.ndarray:
-    """The student's value as a numeric array, or a StudentError that says what it was."""
-    if isinstance(value, bool | int | float):
+    """The student's value as a real numeric array (Python and numpy scalars are 0-d arrays)."""
+    if isinstance(value, bool | int | float | np.generic):
         value = np.asarray(value)
-    elif isinstance(value, list):
+    elif isinstance(value, list | tuple):
         try:
             value = np.asarray(value, dtype=np.float64)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             raise StudentError(f"{name}: returned a list that is not a numeric array") from None
     if not isinstance(value, np.ndarray):
         raise StudentError(f"{name}: expected an array, got {type(value).__name__}")
     if value.dtype.kind not in "biuf":
         raise StudentError(f"{name}: expected real numbers, got an array of dtype {value.dtype}")
     return value
+
+
+def as_pair(value, name: str) -> tuple[float, float]:
+    """Two numbers from a tuple, a list, or an array of two entries (np.array([row, col]))."""
+    array = as_array(value, name)
+    if array.size != 2:
+        raise StudentError(f"{name}: expected a pair of numbers, got {_describe(array)}")
+    first, second = array.astype(np.float64).ravel()
+    return float(first), float(second)
 
 
 def assert_shape(name: str, value, shape: tuple, *, where: str = "") -> np.ndarray:
@@ -50,29 +78,53 @@ def assert_shape(name: str, value, shape: tuple, *, where: str = "") -> np.ndarr
     return value
 
 
-def assert_close(name: str, got, expected: np.ndarray, *, where: str = "",
+def assert_close(name: str, got, expected, *, where: str = "",
                  tolerance: float | None = None) -> None:
-    """Raise StudentError unless `got` has the expected shape and is close to `expected`."""
+    """Raise StudentError unless `got` has the expected shape and is close to `expected`.
+
+    A scalar asked for may come as a Python number, a numpy scalar or any one-element array.
+    """
     got = as_array(got, name)
     expected = np.asarray(expected)
+    if expected.ndim == 0 and got.size == 1:
+        got = got.reshape(())
     if got.shape != expected.shape:
         raise StudentError(f"{name}: expected shape {expected.shape}, got {got.shape}{where}")
-    finite = np.isfinite(expected)
-    bad = ~np.isfinite(got) & finite
-    if bad.any():
-        index = tuple(int(i) for i in np.argwhere(bad)[0])
-        raise StudentError(f"{name}: the result has {got[index]} at index {index}{where}")
-    tol = tolerance if tolerance is not None else tolerance_for(got.dtype)
-    difference = relative_difference(got, expected)
-    if difference > tol:
-        gap = np.abs(got.astype(np.float64) - expected)
-        index = np.unravel_index(int(np.argmax(np.where(finite, gap, -1))), gap.shape)
-        index = tuple(int(i) for i in index)
-        raise StudentError(
-            f"{name}: relative difference {difference:.2e} is above the tolerance {tol:.0e}{where} "
-            f"(largest |diff| at index {index}: expected {expected[index]:.6g}, "
-            f"got {got[index]:.6g})"
-        )
+    tol = default_tolerance(expected) if tolerance is None else tolerance
+    got64, expected64 = got.astype(np.float64), expected.astype(np.float64)
+    difference = relative_difference(got64, expected64)
+    if difference <= tol:
+        return
+    index = worst_index(got64, expected64)
+    if not np.isfinite(difference):
+        raise StudentError(f"{name}: the result has {got64[index]} at index {index}, expected "
+                           f"{expected64[index]}{where}")
+    want, have = distinct(expected64[index], got64[index])
+    raise StudentError(
+        f"{name}: relative difference {difference:.2e} is above the tolerance {tol:.0e}{where} "
+        f"(largest |diff| at index {index}: expected {want}, got {have})")
+
+
+def worst_index(got: np.ndarray, expected: np.ndarray) -> tuple[int, ...]:
+    """Where `got` is furthest from `expected`; a misplaced NaN or inf counts as furthest."""
+    with np.errstate(invalid="ignore", over="ignore"):
+        gap = np.abs(got - expected)
+    same = (got == expected) | (np.isnan(got) & np.isnan(expected))
+    gap = np.where(same, -1.0, np.where(np.isfinite(gap), gap, np.inf))
+    return tuple(int(i) for i in np.unravel_index(int(np.argmax(gap)), gap.shape))
+
+
+def distinct(a: float, b: float) -> tuple[str, str]:
+    """`a` and `b` printed with the fewest significant digits (6 or more) that tell them apart."""
+    for digits in range(6, 18):
+        left, right = f"{a:.{digits}g}", f"{b:.{digits}g}"
+        if left != right:
+            return left, right
+    return repr(float(a)), repr(float(b))
+
+
+def _describe(array: np.ndarray) -> str:
+    return f"an array of shape {array.shape}" if array.ndim else f"the single number {array}"
 
 
 class Checks:

@@ -3,7 +3,8 @@
 The kernel is untrusted. When the grader runs as root it starts the kernel as an unprivileged
 user, in a directory of its own, with a scrubbed environment. Values travel as plain data only:
 the grader writes arguments as `.npy`/JSON into a per-call directory, the kernel writes results
-the same way, and the grader reads them with `allow_pickle=False`, refusing links and huge files.
+the same way, and graders.codec checks the reply before reading it without pickle. What the
+kernel sends as messages is checked and capped by graders.kernel_output.
 """
 
 import functools
@@ -12,7 +13,6 @@ import os
 import pwd
 import secrets
 import shutil
-import stat
 import subprocess
 import sys
 import tempfile
@@ -22,17 +22,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
-import numpy as np
 from jupyter_client import AsyncKernelManager
 from jupyter_core.utils import run_sync
-from nbclient import NotebookClient
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
+from graders.codec import AsTorch, Ref, check_status, decode, encode, write_new
 from graders.errors import GraderError, StudentError
+from graders.kernel_output import PROBE_MIME
+from graders.kernel_output import CappedClient as _CappedClient
+from graders.results import code_span
 
-PROBE_MIME = "application/vnd.dlgrade.probe+json"
+# AsTorch and Ref are defined in graders.codec; graders import them from here with the session
+__all__ = ["AsTorch", "CellRun", "KernelSession", "KernelUser", "Limits", "Ref"]
+
 PROBE_SOURCE = (Path(__file__).parent / "kernel_probe.py").read_text()
-TRUNCATION_NOTE = "[further output discarded by the grader]"  # written by kernel_probe.py
 KEPT_ENV = ("CUDA_VISIBLE_DEVICES", "NVIDIA_VISIBLE_DEVICES", "LD_LIBRARY_PATH", "TORCH_HOME",
             "OMP_NUM_THREADS", "MKL_NUM_THREADS", "TZ")
 
@@ -131,31 +134,6 @@ class _KernelManager(AsyncKernelManager):
         super().write_connection_file(**kwargs)
         if self.kernel_user:
             os.chown(self.connection_file, self.kernel_user.uid, self.kernel_user.gid)
-
-
-class _CappedClient(NotebookClient):
-    """An nbclient that keeps at most `max_output_bytes` of cell output (probe replies aside)."""
-
-    max_output_bytes = 4 * 2**20
-    kept_bytes = 0
-    truncated = False  # some output was discarded, here or by the kernel's own cap
-
-    def output(self, outs, msg, display_id, cell_index):
-        content = msg["content"]
-        if PROBE_MIME in content.get("data", {}):
-            return super().output(outs, msg, display_id, cell_index)
-        data = content.get("data", {})
-        size = len(content.get("text", "")) + sum(len(str(v)) for v in data.values())
-        room = self.max_output_bytes - self.kept_bytes
-        self.truncated = self.truncated or TRUNCATION_NOTE in content.get("text", "")
-        if size > room:
-            self.truncated = True
-            if room <= 0 or "text" not in content:
-                return None
-            content["text"] = content["text"][:room]  # keep the start of a long stream
-            size = room
-        self.kept_bytes += size
-        return super().output(outs, msg, display_id, cell_index)
 
 
 @dataclass
@@ -299,7 +277,7 @@ class KernelSession:
             return CellRun(index, "died", "the kernel died while running this cell")
         errors = [out for out in cell.outputs if out.output_type == "error"]
         if errors:
-            return CellRun(index, "error", f"{errors[0].ename}: {errors[0].evalue}"[:500])
+            return CellRun(index, "error", code_span(f"{errors[0].ename}: {errors[0].evalue}", 500))
         return CellRun(index, "ok")
 
     def _recover(self, succeeded: list[int]) -> None:
@@ -329,21 +307,22 @@ class KernelSession:
         io_dir = self.io_root / secrets.token_hex(8)
         io_dir.mkdir(mode=0o700)
         spec = {"name": name, "code": code,
-                "args": [_encode(io_dir, arg, f"a{i}") for i, arg in enumerate(args)],
-                "kwargs": {k: _encode(io_dir, v, f"k_{k}") for k, v in kwargs.items()}}
-        _write_new(io_dir / "call.json", json.dumps(spec).encode())
+                "args": [encode(io_dir, arg, f"a{i}") for i, arg in enumerate(args)],
+                "kwargs": {k: encode(io_dir, v, f"k_{k}") for k, v in kwargs.items()}}
+        write_new(io_dir / "call.json", json.dumps(spec).encode())
         if self.user:  # handed to the kernel only once the grader's files are in place
             os.chown(io_dir, self.user.uid, self.user.gid)
         try:
-            status = self._run_probe(io_dir, name, timeout or self.limits.call_timeout)
+            reply = self._run_probe(io_dir, name, timeout or self.limits.call_timeout)
+            status = check_status(reply, name)
             if status["status"] == "missing":
                 raise StudentError(f"{name} is not defined in the notebook")
             if status["status"] == "raised":
                 if status["error"] == "NotImplementedError":
                     raise StudentError(f"{name} is not implemented yet (it raises "
                                        "NotImplementedError)")
-                raise StudentError(f"{name} raised {status['error']}")
-            return _decode(io_dir, status["result"], self.limits.max_result_bytes, name)
+                raise StudentError(f"{name} raised {code_span(status['error'])}")
+            return decode(io_dir, status["result"], self.limits.max_result_bytes, name)
         finally:
             shutil.rmtree(io_dir, ignore_errors=True)
 
@@ -361,7 +340,7 @@ class KernelSession:
                    if out.output_type == "display_data" and PROBE_MIME in out.get("data", {})]
         if not replies:
             errors = [out for out in cell.outputs if out.output_type == "error"]
-            detail = f" ({errors[0].ename})" if errors else ""
+            detail = f" ({code_span(errors[0].ename, 200)})" if errors else ""
             raise StudentError(f"calling {name} gave no result{detail}")
         return replies[-1]
 
@@ -376,88 +355,3 @@ class KernelSession:
         self.client.timeout = max(1, int(timeout))
         self.client.execute_cell(cell, self.scratch)
         return cell
-
-
-@dataclass(frozen=True)
-class AsTorch:
-    """Send this array to the kernel as a torch tensor."""
-
-    array: np.ndarray
-
-
-@dataclass(frozen=True)
-class Ref:
-    """Pass the kernel's global `name` (a student's object) as an argument."""
-
-    name: str
-
-
-def _encode(io_dir: Path, value, stem: str) -> dict:
-    if isinstance(value, Ref):
-        return {"kind": "ref", "name": value.name}
-    if isinstance(value, AsTorch | np.ndarray):
-        array = value.array if isinstance(value, AsTorch) else value
-        buffer = _npy_bytes(array)
-        _write_new(io_dir / f"{stem}.npy", buffer)
-        return {"kind": "torch" if isinstance(value, AsTorch) else "numpy", "file": f"{stem}.npy"}
-    if isinstance(value, list | tuple):
-        return {"kind": "seq",
-                "items": [_encode(io_dir, v, f"{stem}_{i}") for i, v in enumerate(value)]}
-    if isinstance(value, dict):
-        return {"kind": "dict",
-                "items": {k: _encode(io_dir, v, f"{stem}_{k}") for k, v in value.items()}}
-    return {"kind": "json", "value": value}
-
-
-def _npy_bytes(array: np.ndarray) -> bytes:
-    import io
-
-    buffer = io.BytesIO()
-    np.save(buffer, np.ascontiguousarray(array), allow_pickle=False)
-    return buffer.getvalue()
-
-
-def _write_new(path: Path, data: bytes) -> None:
-    """Create `path` (never through an existing file or link) readable by the kernel."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
-    with os.fdopen(fd, "wb") as f:
-        f.write(data)
-
-
-def _decode(io_dir: Path, encoded, max_bytes: int, name: str):
-    """Turn the kernel's reply into Python data, reading arrays without pickle."""
-    if not isinstance(encoded, dict):
-        raise StudentError(f"{name}: the kernel sent an unreadable result")
-    kind = encoded.get("kind")
-    if kind == "json":
-        return encoded.get("value")
-    if kind == "seq":
-        return [_decode(io_dir, item, max_bytes, name) for item in encoded.get("items", [])]
-    if kind == "dict":
-        return {k: _decode(io_dir, v, max_bytes, name) for k, v in encoded.get("items", {}).items()}
-    if kind == "array":
-        return _read_array(io_dir, str(encoded.get("file", "")), max_bytes, name)
-    kind_name = encoded.get("type", "an unsupported value")
-    raise StudentError(f"{name} returned {kind_name}; expected numbers, arrays or tensors")
-
-
-def _read_array(io_dir: Path, file_name: str, max_bytes: int, name: str) -> np.ndarray:
-    if not file_name or "/" in file_name or file_name.startswith("."):
-        raise StudentError(f"{name}: the kernel named an invalid result file")
-    try:
-        fd = os.open(io_dir / file_name, os.O_RDONLY | os.O_NOFOLLOW)
-    except OSError:
-        raise StudentError(f"{name}: its result could not be read back") from None
-    with os.fdopen(fd, "rb") as f:
-        info = os.fstat(f.fileno())
-        if not stat.S_ISREG(info.st_mode):
-            raise StudentError(f"{name}: its result is not a regular file")
-        if info.st_size > max_bytes:
-            raise StudentError(
-                f"{name} returned {info.st_size / 2**20:.0f} MB; results over "
-                f"{max_bytes // 2**20} MB are not accepted"
-            )
-        try:
-            return np.load(f, allow_pickle=False)
-        except ValueError as err:
-            raise StudentError(f"{name}: its result could not be read ({err})") from None

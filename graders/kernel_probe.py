@@ -16,7 +16,7 @@ def __dlgrade_probe__(io_dir):  # a dunder name keeps it out of the student's wa
 
     mime = "application/vnd.dlgrade.probe+json"
     namespace = globals()
-    written = [0]
+    written = [0, 0]  # files written, values dumped
 
     def load(arg):
         kind = arg["kind"]
@@ -40,12 +40,14 @@ def __dlgrade_probe__(io_dir):  # a dunder name keeps it out of the student's wa
             return {"kind": "unsupported", "type": f"array of dtype {array.dtype}"}
         name = f"out{written[0]}.npy"
         written[0] += 1
-        numpy.save(os.path.join(io_dir, name), numpy.ascontiguousarray(array), allow_pickle=False)
+        # asarray keeps a 0-d array 0-d (ascontiguousarray would make it 1-d)
+        numpy.save(os.path.join(io_dir, name), numpy.asarray(array, order="C"), allow_pickle=False)
         return {"kind": "array", "file": name}
 
     def dump(value, depth=0):
-        if depth > 4:
-            return {"kind": "unsupported", "type": "deeply nested value"}
+        written[1] += 1
+        if depth > 4 or written[1] > 100_000:  # the grader refuses deeper or larger replies
+            return {"kind": "unsupported", "type": "deeply nested or very large value"}
         if value is None or isinstance(value, bool | int | float | str):
             if isinstance(value, str) and len(value) > 10_000:
                 return {"kind": "unsupported", "type": "very long str"}

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from graders.assignments import Assignment
+from graders.codec import describe
 from graders.errors import StudentError
 from graders.kernel import KernelSession, Limits, default_kernel_user
 from graders.notebook import MAX_NOTEBOOK_BYTES, defined_names, load_notebook, parse_cell
@@ -69,6 +70,11 @@ class Submission:
         except StudentError as err:
             if "is not defined" in str(err):
                 raise StudentError(self._why_missing(name)) from None
+            if str(err).startswith(f"{name} raised "):
+                inputs = ", ".join([*map(describe, args),
+                                    *(f"{k}={describe(v)}" for k, v in kwargs.items()
+                                      if k not in ("code", "timeout"))])
+                raise StudentError(f"{err} (called with {inputs or 'no arguments'})") from None
             raise
 
     def _why_missing(self, name: str) -> str:
@@ -88,7 +94,8 @@ class Submission:
                 lines.append(f"cell {run.index + 1}: {run.status}: {run.message}")
         if self.session.output_truncated:
             cap = self.limits.max_output_bytes / 2**20
-            lines.append(f"The notebook printed more than {cap:g} MB; the rest was discarded.")
+            lines.append(f"The notebook printed more than {cap:g} MB of text; the rest of the "
+                         "text was discarded (images and results were kept).")
         return "\n".join(lines)
 
 
@@ -129,5 +136,5 @@ def _declared_notebook(path: Path, assignment: Assignment) -> str | None:
         if declared.get("assignment") != assignment.id:
             return None
         return declared.get("notebook", assignment.notebook)
-    except (OSError, ValueError, AttributeError):
+    except (OSError, ValueError, AttributeError, RecursionError, MemoryError):
         return None

@@ -6,7 +6,7 @@ Messages name the function and the input shapes, never the input values.
 import torch
 import torch.nn.functional as F
 
-from graders.compare import Checks, assert_close, assert_shape
+from graders.compare import Checks, as_pair, assert_close, assert_shape
 from graders.errors import StudentError
 from graders.plugin import graded
 from reference import xcorr
@@ -87,14 +87,11 @@ def test_match_template(submission, rng):
         row, col = int(rng.integers(0, H - h + 1)), int(rng.integers(0, W - w + 1))
         template = image[row:row + h, col:col + w].copy()
         with checks.case():
-            got = submission.call("match_template", template, image)
-            if not isinstance(got, list) or len(got) != 2 or not all(
-                    isinstance(v, int | float) for v in got):
-                raise StudentError(f"match_template: expected a (row, col) pair, got {got!r}")
-            if [int(v) for v in got] != [row, col]:
+            got = as_pair(submission.call("match_template", template, image), "match_template")
+            if got != (row, col):
                 raise StudentError(
                     f"match_template: missed the template of shape {(h, w)} in an image of "
-                    f"shape {(H, W)} (got {tuple(got)})")
+                    f"shape {(H, W)} (got ({got[0]:g}, {got[1]:g}))")
     checks.finish()
 
 

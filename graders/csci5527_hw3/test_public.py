@@ -9,7 +9,7 @@ import scipy.signal
 import torch
 import torch.nn.functional as F
 
-from graders.compare import assert_close, assert_shape
+from graders.compare import as_pair, assert_close, assert_shape
 from graders.errors import StudentError
 from graders.kernel import AsTorch
 from graders.plugin import graded
@@ -64,9 +64,10 @@ def test_gradient_magnitude(submission):
 @graded("p2f", 0, "public check: finds a template cut from the image")
 def test_match_template(submission):
     image = RNG.standard_normal((40, 50))
-    got = submission.call("match_template", image[7:15, 30:41].copy(), image)
-    if not isinstance(got, list) or [int(v) for v in got] != [7, 30]:
-        raise StudentError(f"match_template: expected (7, 30), got {got}")
+    got = as_pair(submission.call("match_template", image[7:15, 30:41].copy(), image),
+                  "match_template")
+    if got != (7, 30):
+        raise StudentError(f"match_template: expected (7, 30), got ({got[0]:g}, {got[1]:g})")
 
 
 @graded("p2g", 0, "public check: multichannel equals torch conv2d with padding (h-1, w-1)")

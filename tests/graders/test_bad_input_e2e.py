@@ -267,7 +267,8 @@ def test_100_mb_of_printed_output_costs_no_points(flood, full_points):
 def test_the_summary_says_output_was_discarded(flood):
     doc, _, _ = flood
     assert doc["output"].splitlines()[-1] == (
-        "The notebook printed more than 4 MB; the rest was discarded."), doc["output"]
+        "The notebook printed more than 4 MB of text; the rest of the text was discarded "
+        "(images and results were kept)."), doc["output"]
 
 
 @pytest.mark.slow
@@ -294,7 +295,7 @@ def test_a_submission_cannot_forge_results_json(grade_nb, solution, traversable_
     assert doc["score"] == sum(full_points.values())
     assert doc["tests"][-1] == {"name": "Grading run (staff only)", "score": 0, "max_score": 0,
                                 "output": "seed 1234", "number": "", "visibility": "hidden",
-                                "status": "passed"}
+                                "status": "passed", "output_format": "text"}
     if sandboxed:
         assert f"cell 3: error: PermissionError: [Errno 13] Permission denied: '{results}'" in (
             doc["output"])
