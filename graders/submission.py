@@ -6,7 +6,7 @@ from pathlib import Path
 
 from graders.assignments import Assignment
 from graders.errors import StudentError
-from graders.kernel import KernelSession, Limits, default_kernel_user
+from graders.kernel import KernelSession, Limits
 from graders.notebook import MAX_NOTEBOOK_BYTES, defined_names, load_notebook, parse_cell
 from graders.scan import scan
 
@@ -27,8 +27,8 @@ class Submission:
         questions = [q for q in self.assignment.autograded
                      if self.assignment.notebook_of(q) == self.notebook]
         self.findings = scan(self.nb, questions)
-        self.session = KernelSession(self.nb, self.limits, default_kernel_user(),
-                                     skip_tags=("experiment",) if self.graded_only else ())
+        skip = ("experiment",) if self.graded_only else ()
+        self.session = KernelSession(self.nb, self.limits, skip_tags=skip)
         try:
             self.cells = self.session.run_notebook()
         except BaseException:
