@@ -31,6 +31,7 @@ LOCK_DIR = Path("/run/dlgrade-uids")
 SHARED_TMP = (Path("/tmp"), Path("/var/tmp"), Path("/dev/shm"))
 KILL_ALL = "import os, signal; os.kill(-1, signal.SIGKILL)"  # every process of its own uid
 KILL_DEADLINE_S = 20.0
+GRADER_SHARE = 320 * MIB  # the grader's own peak with the CPU build of torch, and a margin
 PRELUDE = """import ctypes, os, resource, sys
 for pair in sys.argv[1].split(","):
     kind, value = map(int, pair.split("="))
@@ -50,7 +51,10 @@ class Limits:
     """Limits on one grading's kernel (seconds, bytes, counts); the grader itself has none.
 
     `memory` holds the kernel and all its children together where a memory cgroup can be made,
-    else each process alone (RLIMIT_DATA). `processes` counts tasks (threads included) of the
+    else each process alone (RLIMIT_DATA); None means what the machine (or the container's
+    memory cgroup) leaves after GRADER_SHARE for the grader: 448 MiB in Gradescope's default
+    768 MB container. An assignment whose notebook trains a model sets more (and a container
+    that has it). `processes` counts tasks (threads included) of the
     kernel's uid. `question_calls` / `run_calls` bound the total time of the grader's calls for
     one question / the whole run, on top of `call_timeout` per call.
     """
@@ -63,7 +67,7 @@ class Limits:
     max_output_bytes: int = 4 * MIB
     max_result_bytes: int = 256 * MIB
     max_restarts: int = 3
-    memory: int = 1536 * MIB
+    memory: int | None = None
     processes: int = 512
     file_size: int = 512 * MIB
     open_files: int = 1024
@@ -93,6 +97,19 @@ def kernel_uids() -> range | None:
     if not 0 < first <= last < 2**31:
         raise GraderError(f"Invalid DLGRADE_KERNEL_UIDS {spec!r}: need 0 < FIRST <= LAST")
     return range(first, last + 1)
+
+
+def kernel_memory(limits: Limits) -> int:
+    """The kernel's memory limit in bytes: `limits.memory`, or what the grader leaves free."""
+    if limits.memory is not None:
+        return limits.memory
+    total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    for mount, own, controller in _cgroup_mounts(writable=False):
+        knob = "memory.limit_in_bytes" if controller == "memory" else "memory.max"
+        words = _words(mount / own.lstrip("/") / knob)
+        if words and words[0].isdigit():
+            total = min(total, int(words[0]))
+    return max(total - GRADER_SHARE, 256 * MIB)
 
 
 def can_run_python(user: KernelUser) -> bool:
@@ -154,8 +171,9 @@ def _has_passwd_entry(uid: int) -> bool:
         return False
 
 
-def processes_of(uid: int) -> list[int]:
-    """Pids of the live (not zombie) processes whose real, effective or saved uid is `uid`."""
+def processes_of(uids: range) -> list[int]:
+    """Pids of the live (not zombie) processes whose real, effective or saved uid is in
+    `uids`."""
     found = []
     for entry in os.scandir("/proc"):
         if not entry.name.isdigit():
@@ -165,8 +183,8 @@ def processes_of(uid: int) -> list[int]:
         except OSError:
             continue  # gone meanwhile
         fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
-        uids = fields.get("Uid", "").split()[:3]
-        if str(uid) in uids and not fields.get("State", "").strip().startswith(("Z", "X")):
+        ids = [int(word) for word in fields.get("Uid", "").split()[:3]]
+        if any(i in uids for i in ids) and not fields.get("State", "").strip().startswith("Z"):
             found.append(int(entry.name))
     return found
 
@@ -179,7 +197,8 @@ def kill_all(user: KernelUser, cgroups: "Cgroups | None" = None) -> None:
     """
     deadline = time.monotonic() + KILL_DEADLINE_S
     while True:
-        alive = processes_of(user.uid) + (cgroups.members() if cgroups else [])
+        alive = processes_of(range(user.uid, user.uid + 1))
+        alive += cgroups.members() if cgroups else []
         if not alive:
             return
         if time.monotonic() > deadline:
@@ -267,9 +286,9 @@ def _remove_stale(parent: Path) -> None:
                 pass
 
 
-def _cgroup_mounts() -> list[tuple[Path, str, str]]:
+def _cgroup_mounts(writable: bool = True) -> list[tuple[Path, str, str]]:
     """(mount point, the grader's own cgroup there, "memory", "pids" or "unified") of each
-    cgroup hierarchy that can limit memory or processes and that the grader can write."""
+    cgroup hierarchy that can limit memory or processes (and that the grader can write)."""
     own = {}
     for line in Path("/proc/self/cgroup").read_text().splitlines():
         _, controllers, path = line.split(":", 2)
@@ -283,14 +302,15 @@ def _cgroup_mounts() -> list[tuple[Path, str, str]]:
         elif kind == "cgroup":
             found += [(Path(mount), own[c], c) for c in ("memory", "pids")
                       if c in options.split(",") and c in own]
-    return [(m, p, c) for m, p, c in found if os.access(m / p.lstrip("/"), os.W_OK)]
+    return [(m, p, c) for m, p, c in found
+            if not writable or os.access(m / p.lstrip("/"), os.W_OK)]
 
 
 def _knobs(parent: Path, controller: str, limits: Limits) -> dict[str, int]:
     """The limit files to write in a new child of `parent` (their order matters)."""
     if controller == "memory":  # v1; memsw (memory + swap) only where swap accounting is on
-        return {"memory.limit_in_bytes": limits.memory,
-                "memory.memsw.limit_in_bytes": limits.memory}
+        return {"memory.limit_in_bytes": kernel_memory(limits),
+                "memory.memsw.limit_in_bytes": kernel_memory(limits)}
     if controller == "pids":
         return {"pids.max": limits.processes}
     wanted = [c for c in ("memory", "pids") if c in _words(parent / "cgroup.controllers")]
@@ -300,7 +320,7 @@ def _knobs(parent: Path, controller: str, limits: Limits) -> dict[str, int]:
         return {}
     knobs = {}
     if "memory" in wanted:
-        knobs.update({"memory.max": limits.memory, "memory.swap.max": 0})
+        knobs.update({"memory.max": kernel_memory(limits), "memory.swap.max": 0})
     if "pids" in wanted:
         knobs["pids.max"] = limits.processes
     return knobs
@@ -371,7 +391,7 @@ class Sandbox:
         rlimits = {resource.RLIMIT_FSIZE: self.limits.file_size,
                    resource.RLIMIT_NOFILE: self.limits.open_files}
         if not memory:
-            rlimits[resource.RLIMIT_DATA] = self.limits.memory
+            rlimits[resource.RLIMIT_DATA] = kernel_memory(self.limits)
         if not processes and self.user:  # per uid: only a leased uid makes it per grading
             rlimits[resource.RLIMIT_NPROC] = self.limits.processes
         spec = ",".join(f"{kind}={value}" for kind, value in rlimits.items())
