@@ -14,7 +14,6 @@ import fcntl
 import os
 import pwd
 import resource
-import secrets
 import shutil
 import subprocess
 import sys
@@ -23,6 +22,7 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
+from graders.cgroups import Cgroups, memory_ceiling
 from graders.errors import GraderError
 
 MIB = 2**20
@@ -53,10 +53,10 @@ class Limits:
     `memory` holds the kernel and all its children together where a memory cgroup can be made,
     else each process alone (RLIMIT_DATA); None means what the machine (or the container's
     memory cgroup) leaves after GRADER_SHARE for the grader: 448 MiB in Gradescope's default
-    768 MB container. An assignment whose notebook trains a model sets more (and a container
-    that has it). `processes` counts tasks (threads included) of the
-    kernel's uid. `question_calls` / `run_calls` bound the total time of the grader's calls for
-    one question / the whole run, on top of `call_timeout` per call.
+    768 MB container. An assignment whose notebook trains a model sets more (in a container that
+    has it). `processes` counts the tasks (threads included) of the kernel's uid or cgroup.
+    `question_calls` / `run_calls` bound the total time of the grader's calls for one question /
+    the whole run, on top of `call_timeout` for each call.
     """
 
     cell_timeout: float = 120.0
@@ -104,11 +104,7 @@ def kernel_memory(limits: Limits) -> int:
     if limits.memory is not None:
         return limits.memory
     total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-    for mount, own, controller in _cgroup_mounts(writable=False):
-        knob = "memory.limit_in_bytes" if controller == "memory" else "memory.max"
-        words = _words(mount / own.lstrip("/") / knob)
-        if words and words[0].isdigit():
-            total = min(total, int(words[0]))
+    total = min(total, memory_ceiling() or total)
     return max(total - GRADER_SHARE, 256 * MIB)
 
 
@@ -189,7 +185,7 @@ def processes_of(uids: range) -> list[int]:
     return found
 
 
-def kill_all(user: KernelUser, cgroups: "Cgroups | None" = None) -> None:
+def kill_all(user: KernelUser, cgroups: Cgroups | None = None) -> None:
     """SIGKILL every process of `user` (and of `cgroups`), until /proc shows none of them.
 
     `kill(-1)` sent from the uid itself reaches all of them at once, new children included, so
@@ -217,124 +213,9 @@ def kill_all(user: KernelUser, cgroups: "Cgroups | None" = None) -> None:
         time.sleep(0.02)
 
 
-class Cgroups:
-    """A memory and a pids cgroup for one kernel, under the grader's own (v1 or v2)."""
-
-    def __init__(self, limits: Limits):
-        self.dirs: list[Path] = []
-        name = f"dlgrade-{os.getpid()}-{secrets.token_hex(4)}"
-        for mount, own, controller in _cgroup_mounts():
-            knobs = _knobs(mount / own.lstrip("/"), controller, limits)
-            if not knobs:
-                continue
-            path = mount / own.lstrip("/") / name
-            _remove_stale(path.parent)
-            try:
-                path.mkdir()
-            except OSError:
-                continue
-            try:
-                for knob, value in knobs.items():
-                    if (path / knob).exists():
-                        (path / knob).write_text(str(value))
-                self.dirs.append(path)
-            except OSError:
-                path.rmdir()
-
-    @property
-    def limits_memory(self) -> bool:
-        return any((d / "memory.max").exists() or (d / "memory.limit_in_bytes").exists()
-                   for d in self.dirs)
-
-    @property
-    def limits_processes(self) -> bool:
-        return any((d / "pids.max").exists() for d in self.dirs)
-
-    def join(self, pid: int) -> None:
-        for path in self.dirs:
-            (path / "cgroup.procs").write_text(str(pid))
-
-    def members(self) -> list[int]:
-        pids = set()
-        for path in self.dirs:
-            try:
-                pids.update(int(p) for p in (path / "cgroup.procs").read_text().split())
-            except OSError:
-                pass
-        return sorted(pids)
-
-    def remove(self) -> None:
-        for path in self.dirs:
-            for _ in range(50):  # the last tasks leave a moment after their SIGKILL
-                try:
-                    path.rmdir()
-                    break
-                except FileNotFoundError:
-                    break
-                except OSError:
-                    time.sleep(0.02)
-        self.dirs = []
-
-
-def _remove_stale(parent: Path) -> None:
-    """Remove the empty cgroups that graders no longer running left (a grader killed outright)."""
-    for path in parent.glob("dlgrade-*-*"):
-        if not Path("/proc", path.name.split("-")[1]).exists():
-            try:
-                path.rmdir()
-            except OSError:
-                pass
-
-
-def _cgroup_mounts(writable: bool = True) -> list[tuple[Path, str, str]]:
-    """(mount point, the grader's own cgroup there, "memory", "pids" or "unified") of each
-    cgroup hierarchy that can limit memory or processes (and that the grader can write)."""
-    own = {}
-    for line in Path("/proc/self/cgroup").read_text().splitlines():
-        _, controllers, path = line.split(":", 2)
-        for controller in controllers.split(",") if controllers else ["unified"]:
-            own[controller] = path
-    found = []
-    for line in Path("/proc/self/mounts").read_text().splitlines():
-        _, mount, kind, options = line.split()[:4]
-        if kind == "cgroup2" and "unified" in own:
-            found.append((Path(mount), own["unified"], "unified"))
-        elif kind == "cgroup":
-            found += [(Path(mount), own[c], c) for c in ("memory", "pids")
-                      if c in options.split(",") and c in own]
-    return [(m, p, c) for m, p, c in found
-            if not writable or os.access(m / p.lstrip("/"), os.W_OK)]
-
-
-def _knobs(parent: Path, controller: str, limits: Limits) -> dict[str, int]:
-    """The limit files to write in a new child of `parent` (their order matters)."""
-    if controller == "memory":  # v1; memsw (memory + swap) only where swap accounting is on
-        return {"memory.limit_in_bytes": kernel_memory(limits),
-                "memory.memsw.limit_in_bytes": kernel_memory(limits)}
-    if controller == "pids":
-        return {"pids.max": limits.processes}
-    wanted = [c for c in ("memory", "pids") if c in _words(parent / "cgroup.controllers")]
-    try:  # v2: children get a controller only where the parent hands it down
-        (parent / "cgroup.subtree_control").write_text(" ".join(f"+{c}" for c in wanted))
-    except OSError:
-        return {}
-    knobs = {}
-    if "memory" in wanted:
-        knobs.update({"memory.max": kernel_memory(limits), "memory.swap.max": 0})
-    if "pids" in wanted:
-        knobs["pids.max"] = limits.processes
-    return knobs
-
-
-def _words(path: Path) -> list[str]:
-    try:
-        return path.read_text().split()
-    except OSError:
-        return []
-
-
 class Sandbox:
-    """Where and as whom one grading's kernel runs; `confine` each kernel, `close` at the end."""
+    """Where, as whom and under which limits one grading's kernel runs: start each kernel with
+    `command` and `launch_options`, `join` it to the cgroups, `close` at the end."""
 
     def __init__(self, root: Path, limits: Limits):
         self.root, self.limits = root, limits
@@ -348,7 +229,7 @@ class Sandbox:
                 self._no_python()
         if self.lease is not None:
             os.chown(self.home, self.user.uid, self.user.gid)
-            self.cgroups = Cgroups(limits)
+            self.cgroups = Cgroups(kernel_memory(limits), limits.processes)
 
     @property
     def user(self) -> KernelUser | None:
@@ -357,8 +238,8 @@ class Sandbox:
     def _no_python(self) -> None:
         self.lease.release()
         self.lease = None
-        message = (f"uid {DEFAULT_UIDS.split('-')[0]}+ cannot run {sys.executable}: install "
-                   "dlgrade with a Python that other users can read (setup.sh does this)")
+        message = (f"the kernel uids cannot run {sys.executable}: install dlgrade with a "
+                   "Python that other users can read (setup.sh does this)")
         if Path("/autograder").is_dir():
             raise GraderError(message)
         warnings.warn(f"{message}; the student kernel runs as root, without a sandbox",

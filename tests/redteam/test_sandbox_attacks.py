@@ -35,7 +35,7 @@ HONEST = ["import numpy as np", "def add(a, b):\n    return a + b",
           "def mul(a, b):\n    return a * b"]
 HONEST_SCORES = {"1": 1.0, "2": 1.0}
 LOW = Limits(cell_timeout=30, call_timeout=10, memory=256 * 2**20, processes=64,
-             file_size=8 * 2**20, open_files=64)
+             file_size=8 * 2**20, open_files=128)
 GRADER_TESTS = '''
 import numpy as np
 from graders.errors import StudentError
@@ -347,3 +347,66 @@ def _fill(path: Path) -> None:
                 f.write(b"x" * 2**18)
             except OSError:
                 return
+
+
+LIMIT_PROBES = '''
+import os, subprocess, sys, time
+
+def hog():  # a child that wants 300 MB, over the 256 MB limit
+    return subprocess.run([sys.executable, "-c", "x = bytearray(300 * 2**20)"],
+                          capture_output=True, timeout=60).returncode
+
+def forks():
+    children = []
+    for _ in range(200):  # a hard bound, over the limit of 64
+        try:
+            pid = os.fork()
+        except OSError:
+            break
+        if pid == 0:
+            time.sleep(3)
+            os._exit(0)
+        children.append(pid)
+    for pid in children:
+        os.waitpid(pid, 0)
+    return len(children)
+
+def big_file():
+    with open(os.path.expanduser("~/big"), "wb", 0) as f:
+        for _ in range(64):  # 64 MB at most, over the limit of 8
+            try:
+                f.write(b"x" * 2**20)
+            except OSError:
+                break
+    return os.path.getsize(os.path.expanduser("~/big"))
+
+def open_files():
+    files = []
+    for _ in range(10000):  # a hard bound, over the limit of 128
+        try:
+            files.append(open("/dev/null"))
+        except OSError:
+            break
+    for f in files:
+        f.close()
+    return len(files)
+
+def oom_score_adj():
+    return int(open("/proc/self/oom_score_adj").read())
+'''
+
+
+def test_limits_hold_inside_the_kernel():
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(LIMIT_PROBES)])
+    session = KernelSession(nb, LOW)
+    try:
+        session.run_notebook()
+        assert session.call("hog") != 0  # OOM-killed in its cgroup, or MemoryError
+        assert 0 < session.call("forks") < LOW.processes
+        assert session.call("big_file") == LOW.file_size
+        assert 0 < session.call("open_files") < LOW.open_files
+        assert session.call("oom_score_adj") == 1000
+        np.testing.assert_array_equal(session.call("hog", code="lambda f: 7"), 7)  # still alive
+    finally:
+        session.close()
+    assert _kernel_processes() == []
