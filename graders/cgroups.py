@@ -123,13 +123,15 @@ def _knobs(parent: Path, controller: str, memory: int, processes: int) -> dict[s
 
 
 def memory_ceiling() -> int | None:
-    """The memory limit of the grader's own cgroup (a container's), if it has one."""
+    """The memory limit of the grader's own cgroup (a container's), if it has one: found at
+    the grader's path, or at the mount's root where a container sees only its own cgroup."""
     ceilings = []
     for mount, own, controller in _cgroup_mounts(writable=False):
         knob = "memory.limit_in_bytes" if controller == "memory" else "memory.max"
-        words = _words(mount / own.lstrip("/") / knob)
-        if words and words[0].isdigit():
-            ceilings.append(int(words[0]))
+        for folder in (mount / own.lstrip("/"), mount):
+            words = _words(folder / knob)
+            if words and words[0].isdigit():
+                ceilings.append(int(words[0]))
     return min(ceilings, default=None)
 
 

@@ -2,9 +2,9 @@
 
 The kernel is untrusted. It runs in the sandbox (graders/sandbox.py: as root, a uid of its own,
 a private home, limits, and every process it started killed at the end), with a scrubbed
-environment. Values travel as plain data only:
-the grader writes arguments as `.npy`/JSON into a per-call directory, the kernel writes results
-the same way, and the grader reads them with `allow_pickle=False`, refusing links and huge files.
+environment. Values travel as plain data only: the grader writes arguments as `.npy`/JSON into
+a per-call directory, the kernel writes results the same way, and the grader reads them with
+`allow_pickle=False`, refusing links and huge files.
 """
 
 import json

@@ -35,6 +35,8 @@ GRADER_SHARE = 320 * MIB  # the grader's own peak with the CPU build of torch, a
 PRELUDE = """import ctypes, os, resource, sys
 for pair in sys.argv[1].split(","):
     kind, value = map(int, pair.split("="))
+    hard = resource.getrlimit(kind)[1]
+    value = value if hard == resource.RLIM_INFINITY else min(value, hard)
     resource.setrlimit(kind, (value, value))
 try:
     with open("/proc/self/oom_score_adj", "w") as f:
