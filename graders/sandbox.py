@@ -282,7 +282,9 @@ class Sandbox:
 
     def join(self, pid: int) -> None:
         """Put the just-started kernel `pid` in the grading's cgroups (before any student code
-        runs: its children follow it there)."""
+        runs: its children follow it there). Its oom_score_adj of 1000 is set again from here:
+        a grader with CAP_SYS_RESOURCE so makes 1000 the least the kernel may set itself."""
+        _set_oom_score_adj(pid, 1000)
         if self.cgroups:
             self.cgroups.join(pid)
 
