@@ -6,10 +6,12 @@ never share one. The kernel runs as that uid in a 0700 home, in a memory and a p
 own where the grader can make them (cgroup v1 or v2), else under RLIMIT_DATA and RLIMIT_NPROC
 (per uid, hence per grading), always with RLIMIT_FSIZE, RLIMIT_NOFILE and oom_score_adj 1000.
 On close every process of the uid is killed, `kill(-1)` from that uid so that a fork loop cannot
-outrun it, and checked gone; files it left in /tmp, /var/tmp and /dev/shm are removed; only then
-is the lease released. DLGRADE_KERNEL_UIDS="" opts out (the kernel runs as the grader's user).
+outrun it, and checked gone; files it left in /tmp, /var/tmp and /dev/shm and its System V IPC
+objects are removed; only then is the lease released. DLGRADE_KERNEL_UIDS="" opts out (the
+kernel runs as the grader's user).
 """
 
+import ctypes
 import fcntl
 import os
 import pwd
@@ -31,6 +33,7 @@ LOCK_DIR = Path("/run/dlgrade-uids")
 SHARED_TMP = (Path("/tmp"), Path("/var/tmp"), Path("/dev/shm"))
 KILL_ALL = "import os, signal; os.kill(-1, signal.SIGKILL)"  # every process of its own uid
 KILL_DEADLINE_S = 20.0
+IPC_RMID = 0
 GRADER_SHARE = 320 * MIB  # the grader's own peak with the CPU build of torch, and a margin
 PRELUDE = """import ctypes, os, resource, sys
 for pair in sys.argv[1].split(","):
@@ -301,6 +304,7 @@ class Sandbox:
             self.clean()
             for folder in SHARED_TMP:
                 _remove_files_of(self.user.uid, folder)
+            _remove_ipc_of(self.user.uid)
             self.cgroups.remove()
         finally:
             self.lease.release()
@@ -322,6 +326,25 @@ def _remove_files_of(uid: int, folder: Path) -> None:
                 os.unlink(entry.path)
         except OSError:
             pass
+
+
+def _remove_ipc_of(uid: int) -> None:
+    """Remove the System V shared memory, queues and semaphores the uid made: they outlive
+    their processes (and hold memory)."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    remove = {"shm": lambda i: libc.shmctl(i, IPC_RMID, None),
+              "msg": lambda i: libc.msgctl(i, IPC_RMID, None),
+              "sem": lambda i: libc.semctl(i, 0, IPC_RMID)}
+    for kind, rmid in remove.items():
+        try:
+            header, *rows = Path(f"/proc/sysvipc/{kind}").read_text().splitlines()
+        except (OSError, ValueError):
+            continue
+        names = header.split()
+        for row in rows:
+            fields = dict(zip(names, row.split()))
+            if str(uid) in (fields.get("uid"), fields.get("cuid")):
+                rmid(int(row.split()[1]))  # the id column: shmid, msqid or semid
 
 
 def _set_oom_score_adj(pid: int | str, value: int) -> int | None:

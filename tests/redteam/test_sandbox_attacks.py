@@ -95,7 +95,7 @@ def table():
 
 
 @pytest.fixture
-def attack(toy, tmp_path, table, request):
+def attack(toy, tmp_path, table, request, leased):
     """`attack(cells, limits, results=None)`: grade HONEST + `cells`; check the invariants;
     return {question number: score} and the results document."""
 
@@ -111,7 +111,7 @@ def attack(toy, tmp_path, table, request):
         document = checked_results(results, returned)
         scores = {t["number"]: t["score"] for t in document["tests"] if t.get("number")}
         assert all(scores[q] <= HONEST_SCORES[q] for q in HONEST_SCORES)
-        assert _kernel_processes() == [], "a process of a kernel uid outlived its grading"
+        assert leased and _processes_of(leased) == [], "a process outlived its grading"
         table.append({"attack": request.node.name.removeprefix("test_"),
                       "score": document["score"], "honest": sum(HONEST_SCORES.values()),
                       "valid": True, "grader_peak_rss_mib": round(peak.mib),
@@ -140,8 +140,21 @@ class _PeakRss:
         self.thread.join()
 
 
-def _kernel_processes() -> list[int]:
-    return sandbox.processes_of(sandbox.kernel_uids() or range(0))
+@pytest.fixture
+def leased(monkeypatch) -> set[int]:
+    """The uids this test's gradings lease (other gradings may run on the machine meanwhile)."""
+    uids, lease = set(), sandbox.Lease.__init__
+
+    def recording(self, *args):
+        lease(self, *args)
+        uids.add(self.user.uid)
+
+    monkeypatch.setattr(sandbox.Lease, "__init__", recording)
+    return uids
+
+
+def _processes_of(uids: set[int]) -> list[int]:
+    return [pid for uid in uids for pid in sandbox.processes_of(range(uid, uid + 1))]
 
 
 def test_honest_notebook_scores_full_marks(attack):
@@ -223,7 +236,7 @@ def snoop():
 '''
 
 
-def test_kernels_cannot_snoop_on_each_other():
+def test_kernels_cannot_snoop_on_each_other(leased):
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in HONEST])
     victim = KernelSession(nb, LOW)
     spy = KernelSession(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(SNOOP)]), LOW)
@@ -239,7 +252,7 @@ def test_kernels_cannot_snoop_on_each_other():
     finally:
         spy.close()
         victim.close()
-    assert _kernel_processes() == []
+    assert leased and _processes_of(leased) == []
 
 
 def test_memory_bomb_is_contained(attack):
@@ -297,6 +310,24 @@ def test_too_many_open_files_stay_in_the_kernel(attack):
     """)
     scores, _ = attack([opener])
     assert scores == HONEST_SCORES
+
+
+def test_shared_memory_does_not_outlive_the_grading(attack, leased):
+    leak = textwrap.dedent("""
+        import ctypes, os, tempfile
+        libc = ctypes.CDLL(None)
+        segment = libc.shmget(0, 16 * 2**20, 0o1000 | 0o600)  # IPC_PRIVATE, IPC_CREAT
+        queue = libc.msgget(0, 0o1000 | 0o600)
+        leftover = tempfile.NamedTemporaryFile(dir="/dev/shm", delete=False)
+        assert segment >= 0 and queue >= 0
+    """)
+    scores, document = attack([leak])
+    assert scores == HONEST_SCORES and "4 of 4 code cells ran" in document["output"]
+    uids = leased
+    for kind in ("shm", "msg"):
+        rows = Path(f"/proc/sysvipc/{kind}").read_text().splitlines()[1:]
+        assert not [row for row in rows if int(row.split()[7]) in uids], rows
+    assert not [p for p in Path("/dev/shm").iterdir() if p.lstat().st_uid in uids]
 
 
 def test_slow_calls_run_into_the_time_budgets(attack):
@@ -397,7 +428,7 @@ def oom_score_adj():
 
 
 @pytest.mark.parametrize("how", ["cgroups", "rlimits"])
-def test_limits_hold_inside_the_kernel(how, monkeypatch):
+def test_limits_hold_inside_the_kernel(how, monkeypatch, leased):
     if how == "rlimits":  # as in a container where the grader cannot make cgroups
         monkeypatch.setattr(cgroups, "_cgroup_mounts", lambda writable=True: [])
     elif not cgroups._cgroup_mounts():
@@ -415,4 +446,4 @@ def test_limits_hold_inside_the_kernel(how, monkeypatch):
         np.testing.assert_array_equal(session.call("hog", code="lambda f: 7"), 7)  # still alive
     finally:
         session.close()
-    assert _kernel_processes() == []
+    assert leased and _processes_of(leased) == []
