@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from graders.errors import GraderError
+from graders.sandbox import Limits
 
 GRADERS_DIR = Path(__file__).parent
 TEMPLATES_DIR = GRADERS_DIR.parent / "student_templates"
@@ -36,6 +37,7 @@ class Assignment:
     notebook: str
     questions: tuple[Question, ...]
     other_notebooks: tuple[str, ...] = ()
+    limits: Limits = Limits()  # on the kernel; a question that trains a model needs more memory
 
     @property
     def directory(self) -> Path:

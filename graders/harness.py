@@ -12,9 +12,9 @@ import pytest
 
 from graders.assignments import Assignment
 from graders.errors import GraderError
-from graders.kernel import Limits
 from graders.plugin import GradingPlugin
-from graders.results import TestResult, results_document, write_results
+from graders.results import TestResult, reserve_space, results_document, write_results
+from graders.sandbox import Limits, protect_grader, unprotect_grader
 
 PUBLIC_TESTS = "test_public*.py"
 
@@ -30,12 +30,17 @@ def grade(assignment: Assignment, notebook: Path, results_path: Path | None = No
     questions (a student checking one question).
 
     The document is written in a `finally`: a crash of the grader itself still yields a valid
-    file, with a visible "autograder error" entry and a hidden traceback for staff.
+    file, with a visible "autograder error" entry and a hidden traceback for staff. Before
+    grading starts, a placeholder results.json is written (what Gradescope shows if the grader is
+    killed outright) and disk space is reserved for the final write; the grader asks the OOM
+    killer to spare it (the kernel goes first).
     """
     started = time.monotonic()
     seed = secrets.randbits(63) if seed is None else seed
-    plugin = GradingPlugin(assignment, Path(notebook), seed, limits or Limits(), graded_only,
-                           notebooks, questions)
+    reserve = _placeholder(assignment, results_path) if results_path is not None else None
+    oom_score_adj = protect_grader()
+    plugin = GradingPlugin(assignment, Path(notebook), seed, limits or assignment.limits,
+                           graded_only, notebooks, questions)
     log = io.StringIO()
     tests: list[TestResult] = []
     output = ""
@@ -66,9 +71,24 @@ def grade(assignment: Assignment, notebook: Path, results_path: Path | None = No
         tests.append(TestResult(name="Grading run (staff only)", score=0, max_score=0,
                                 visibility="hidden", output=f"seed {seed}"))
         document = results_document(tests, time.monotonic() - started, output)
+        unprotect_grader(oom_score_adj)
         if results_path is not None:
-            write_results(results_path, document)
+            write_results(results_path, document, reserve)
     return document
+
+
+def _placeholder(assignment: Assignment, results_path: Path) -> Path | None:
+    """Write the results.json that stands if grading never finishes; reserve room for the real
+    one. Returns the reserve (None where the disk is already too full for either)."""
+    unfinished = TestResult(
+        name="Grading did not finish", score=0, max_score=assignment.points, status="failed",
+        output="The autograder stopped before it could record your results; this is not your "
+               "fault. Staff will regrade.")
+    try:
+        write_results(results_path, results_document([unfinished], 0.0))
+    except OSError:
+        pass  # the final write still tries, into the space reserved below if any
+    return reserve_space(results_path)
 
 
 def test_files(assignment: Assignment, public_only: bool) -> list[Path]:

@@ -1,23 +1,20 @@
 """Execute a student's notebook in a fresh kernel, then call its functions with the grader's inputs.
 
-The kernel is untrusted. When the grader runs as root it starts the kernel as an unprivileged
-user, in a directory of its own, with a scrubbed environment. Values travel as plain data only:
-the grader writes arguments as `.npy`/JSON into a per-call directory, the kernel writes results
-the same way, and graders.codec checks the reply before reading it without pickle. What the
-kernel sends as messages is checked and capped by graders.kernel_output.
+The kernel is untrusted. It runs in the sandbox (graders/sandbox.py: as root, a uid of its own,
+a private home, limits, and every process it started killed at the end), with a scrubbed
+environment. Values travel as plain data only: the grader writes arguments as `.npy`/JSON into
+a per-call directory, the kernel writes results the same way, and graders.codec checks the reply
+before reading it without pickle. What the kernel sends as messages is checked and capped by
+graders.kernel_output.
 """
 
-import functools
 import json
 import os
-import pwd
 import secrets
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
-import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,25 +28,14 @@ from graders.errors import GraderError, StudentError
 from graders.kernel_output import PROBE_MIME
 from graders.kernel_output import CappedClient as _CappedClient
 from graders.results import code_span
+from graders.sandbox import Limits, Sandbox
 
 # AsTorch and Ref are defined in graders.codec; graders import them from here with the session
-__all__ = ["AsTorch", "CellRun", "KernelSession", "KernelUser", "Limits", "Ref"]
+__all__ = ["AsTorch", "CellRun", "KernelSession", "Limits", "Ref"]
 
 PROBE_SOURCE = (Path(__file__).parent / "kernel_probe.py").read_text()
 KEPT_ENV = ("CUDA_VISIBLE_DEVICES", "NVIDIA_VISIBLE_DEVICES", "LD_LIBRARY_PATH", "TORCH_HOME",
             "OMP_NUM_THREADS", "MKL_NUM_THREADS", "TZ")
-
-
-@dataclass
-class Limits:
-    """Time and size limits of one grading run (seconds and bytes)."""
-
-    cell_timeout: float = 120.0
-    notebook_budget: float = 480.0
-    call_timeout: float = 60.0
-    max_output_bytes: int = 4 * 2**20
-    max_result_bytes: int = 256 * 2**20
-    max_restarts: int = 3
 
 
 @dataclass
@@ -61,79 +47,18 @@ class CellRun:
     message: str = ""
 
 
-@dataclass(frozen=True)
-class KernelUser:
-    """The unprivileged account that student kernels run as."""
-
-    name: str
-    uid: int
-    gid: int
-
-    @classmethod
-    def lookup(cls, name: str) -> "KernelUser":
-        try:
-            entry = pwd.getpwnam(name)
-        except KeyError:
-            raise GraderError(
-                f"the kernel user {name!r} does not exist: run setup.sh as root, "
-                "or set DLGRADE_KERNEL_USER to an unprivileged account"
-            ) from None
-        if entry.pw_uid == 0:
-            raise GraderError(f"the kernel user {name!r} is root; pick an unprivileged account")
-        return cls(name, entry.pw_uid, entry.pw_gid)
-
-
-def default_kernel_user() -> KernelUser | None:
-    """The account the kernel runs as: None (this process's own) unless the grader is root.
-
-    As root the kernel runs as DLGRADE_KERNEL_USER, else `dlgrade-student` (made by setup.sh),
-    else `nobody`. Setting DLGRADE_KERNEL_USER to an empty string opts out, for a developer's
-    machine. Root whose Python that account cannot run (a virtualenv under /root, say) falls back
-    to no sandbox with a warning, except inside Gradescope (/autograder), where that is an error.
-    """
-    name = os.environ.get("DLGRADE_KERNEL_USER")
-    if os.geteuid() != 0 or name == "":
-        return None
-    if name is None:
-        name = "dlgrade-student" if _user_exists("dlgrade-student") else "nobody"
-    user = KernelUser.lookup(name)
-    if _can_run_python(user):
-        return user
-    message = (f"the kernel user {name!r} cannot run {sys.executable}: install dlgrade with a "
-               "Python that other users can read (setup.sh does this)")
-    if Path("/autograder").is_dir():
-        raise GraderError(message)
-    warnings.warn(f"{message}; the student kernel runs as root, without a sandbox", stacklevel=2)
-    return None
-
-
-@functools.cache
-def _can_run_python(user: KernelUser) -> bool:
-    try:
-        return subprocess.run([sys.executable, "-c", "import ipykernel"], user=user.uid,
-                              group=user.gid, extra_groups=[], cwd="/", env={"PATH": "/usr/bin"},
-                              capture_output=True, timeout=60).returncode == 0
-    except (OSError, subprocess.SubprocessError):
-        return False
-
-
-def _user_exists(name: str) -> bool:
-    try:
-        pwd.getpwnam(name)
-        return True
-    except KeyError:
-        return False
-
-
 class _KernelManager(AsyncKernelManager):
-    """Hands the connection file to the kernel user, who must read it to start."""
+    """Starts the kernel behind the sandbox's prelude (its limits) and hands it the connection
+    file (mode 0600), which only its uid (and root) can read."""
 
-    kernel_user: KernelUser | None = None
+    sandbox: Sandbox | None = None
 
     def write_connection_file(self, **kwargs) -> None:
         super().write_connection_file(**kwargs)
-        if self.kernel_user:
-            os.chown(self.connection_file, self.kernel_user.uid, self.kernel_user.gid)
+        self.sandbox.give(Path(self.connection_file))
+
+    def format_kernel_cmd(self, extra_arguments: list[str] | None = None) -> list[str]:
+        return self.sandbox.command(super().format_kernel_cmd(extra_arguments))
 
 
 @dataclass
@@ -142,22 +67,24 @@ class KernelSession:
 
     nb: nbformat.NotebookNode
     limits: Limits = field(default_factory=Limits)
-    user: KernelUser | None = None
     skip_tags: tuple[str, ...] = ()
     cells: list[CellRun] = field(default_factory=list)
     restarts: int = 0
+    question: str = ""  # the question whose time budget the calls are charged to
 
     def __post_init__(self):
         self.root = Path(tempfile.mkdtemp(prefix="dlgrade-"))
-        self.home = self.root / "home"
-        self.io_root = self.root / "io"
-        self.home.mkdir()
-        self.io_root.mkdir()
         os.chmod(self.root, 0o711)
-        os.chmod(self.io_root, 0o711)
-        if self.user:
-            os.chown(self.home, self.user.uid, self.user.gid)
-        os.chmod(self.home, 0o700)
+        try:
+            self.sandbox = Sandbox(self.root, self.limits)
+        except BaseException:
+            shutil.rmtree(self.root, ignore_errors=True)
+            raise
+        self.user = self.sandbox.user
+        self.home = self.sandbox.home
+        self.io_root = self.root / "io"
+        self.io_root.mkdir(mode=0o711)
+        self.spent: dict[str, float] = {}  # seconds of calls per question ("" = the whole run)
         self.client = None
         self.truncated_at_close = False
         self.scratch = len(self.nb.cells)  # grader-written cells run at this index
@@ -167,10 +94,9 @@ class KernelSession:
     def _start_kernel(self) -> None:
         connection_file = self.root / f"kernel-{secrets.token_hex(4)}.json"
         km = _KernelManager(kernel_name="python3", connection_file=str(connection_file))
-        km.kernel_user = self.user
-        launch = {"env": self._kernel_env(), "cwd": str(self.home)}
-        if self.user:
-            launch.update(user=self.user.uid, group=self.user.gid, extra_groups=[])
+        km.sandbox = self.sandbox
+        launch = {"env": self._kernel_env(), "cwd": str(self.home),
+                  **self.sandbox.launch_options()}
         client = _CappedClient(self.nb, km=km, timeout=self.limits.cell_timeout,
                                allow_errors=True, startup_timeout=120,
                                extra_arguments=["--HistoryManager.enabled=False"])
@@ -179,6 +105,7 @@ class KernelSession:
             client.kept_bytes = self.client.kept_bytes
             client.truncated = self.client.truncated
         client.start_new_kernel(**launch)
+        self.sandbox.join(km.provisioner.pid)  # before any student code runs
         client.start_new_kernel_client()
         self.client = client
         self._run_source(f"{PROBE_SOURCE}\n__dlgrade_cap_output__({self.limits.max_output_bytes})",
@@ -195,22 +122,33 @@ class KernelSession:
             LANG="C.UTF-8",
             PYTHONDONTWRITEBYTECODE="1",
             PYDEVD_DISABLE_FILE_VALIDATION="1",
+            **self.sandbox.env(),
         )
         return env
 
     def close(self) -> None:
-        if self.client is not None:
-            self.truncated_at_close = self.client.truncated
-            if self.client.km is not None:
-                self.client._cleanup_kernel()
-        self.client = None
-        shutil.rmtree(self.root, ignore_errors=True)
+        """Stop the kernel and everything it started; then free its uid and files."""
+        try:
+            if self.client is not None:
+                self.truncated_at_close = self.client.truncated
+                self._stop_kernel()
+            self.client = None
+        finally:
+            try:
+                self.sandbox.close()
+            finally:
+                shutil.rmtree(self.root, ignore_errors=True)
+
+    def _stop_kernel(self) -> None:
+        self.sandbox.clean()  # a sandboxed kernel is killed at once, with all its children
+        if self.client.km is not None:
+            self.client._cleanup_kernel()
 
     def _restart(self, replay: list[int]) -> None:
         """A fresh kernel that re-runs the cells that succeeded before (within the budget)."""
         self.restarts += 1
-        if self.client is not None and self.client.km is not None:
-            self.client._cleanup_kernel()
+        if self.client is not None:
+            self._stop_kernel()
         self._start_kernel()
         for index in replay:
             self._run_cell(index, self.limits.cell_timeout)
@@ -312,8 +250,9 @@ class KernelSession:
         write_new(io_dir / "call.json", json.dumps(spec).encode())
         if self.user:  # handed to the kernel only once the grader's files are in place
             os.chown(io_dir, self.user.uid, self.user.gid)
+        timeout, started = self._call_timeout(name, timeout), time.monotonic()
         try:
-            reply = self._run_probe(io_dir, name, timeout or self.limits.call_timeout)
+            reply = self._run_probe(io_dir, name, timeout)
             status = check_status(reply, name)
             if status["status"] == "missing":
                 raise StudentError(f"{name} is not defined in the notebook")
@@ -324,7 +263,24 @@ class KernelSession:
                 raise StudentError(f"{name} raised {code_span(status['error'])}")
             return decode(io_dir, status["result"], self.limits.max_result_bytes, name)
         finally:
+            self._charge(time.monotonic() - started)
             shutil.rmtree(io_dir, ignore_errors=True)
+
+    def _call_timeout(self, name: str, timeout: float | None) -> float:
+        """This call's time limit: its own, cut to what the question's and the run's budgets
+        for calls have left."""
+        budgets = {self.question: self.limits.question_calls, "": self.limits.run_calls}
+        for key, budget in budgets.items():
+            if self.spent.get(key, 0.0) >= budget:
+                whose = "this question" if key else "the whole run"
+                raise StudentError(f"{name} was not called: the calls for {whose} used up their "
+                                   f"time budget ({budget:.0f} s)")
+        left = min(budget - self.spent.get(key, 0.0) for key, budget in budgets.items())
+        return min(timeout or self.limits.call_timeout, left)
+
+    def _charge(self, seconds: float) -> None:
+        for key in {self.question, ""}:
+            self.spent[key] = self.spent.get(key, 0.0) + seconds
 
     def _run_probe(self, io_dir: Path, name: str, timeout: float) -> dict:
         try:

@@ -168,6 +168,7 @@ def submission(request, _submissions):
         raise StudentError(str(found))
     if isinstance(found, Exception):
         raise GraderError(f"{name} could not be graded: {type(found).__name__}") from found
+    found.session.question = question.id  # its calls count against this question's budget
     return found
 
 

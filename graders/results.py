@@ -160,14 +160,41 @@ def results_document(tests: list[TestResult], execution_time: float, output: str
     return document
 
 
-def write_results(path: Path, document: dict) -> None:
-    """Write `document` to `path` atomically (a reader never sees half a file)."""
+RESERVE_BYTES = 4 * 2**20  # more than the largest results.json the package writes
+
+
+def reserve_space(path: Path) -> Path | None:
+    """Hold RESERVE_BYTES of disk beside `path`, so that the final write finds room even when
+    a submission has filled the disk; None where even that cannot be had."""
+    reserve = Path(path).parent / f".{Path(path).name}.reserve"
+    try:
+        fd = os.open(reserve, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
+    except OSError:
+        return None
+    try:
+        os.posix_fallocate(fd, 0, RESERVE_BYTES)
+        return reserve
+    except OSError:
+        os.unlink(reserve)
+        return None
+    finally:
+        os.close(fd)
+
+
+def write_results(path: Path, document: dict, reserve: Path | None = None) -> None:
+    """Write `document` to `path` atomically (a reader never sees half a file), first freeing
+    the space `reserve_space` held (the old file stays whole if the write fails)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    text = json.dumps(document, indent=2)
+    if reserve is not None:
+        reserve.unlink(missing_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".results-", suffix=".json")
     try:
         with os.fdopen(fd, "w") as f:
-            json.dump(document, f, indent=2)
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
         os.replace(tmp, path)
     except BaseException:
         os.unlink(tmp)

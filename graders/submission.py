@@ -7,7 +7,7 @@ from pathlib import Path
 from graders.assignments import Assignment
 from graders.codec import describe
 from graders.errors import StudentError
-from graders.kernel import KernelSession, Limits, default_kernel_user
+from graders.kernel import KernelSession, Limits
 from graders.notebook import MAX_NOTEBOOK_BYTES, defined_names, load_notebook, parse_cell
 from graders.runtime_check import SLOWDOWN, charge, excused, guarded, recorded
 from graders.scan import scan
@@ -31,8 +31,8 @@ class Submission:
         self.findings = scan(self.nb, self.questions)
         self.grading: str | None = None  # the question under test (set by the plugin's gate)
         self.runtime_findings: dict[str, list[str]] = {}  # forbidden calls seen while grading
-        self.session = KernelSession(self.nb, self.limits, default_kernel_user(),
-                                     skip_tags=("experiment",) if self.graded_only else ())
+        skip = ("experiment",) if self.graded_only else ()
+        self.session = KernelSession(self.nb, self.limits, skip_tags=skip)
         try:
             self.cells = self.session.run_notebook()
         except BaseException:

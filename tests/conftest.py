@@ -1,46 +1,40 @@
 """The sandbox decision for every test that runs a student kernel.
 
-As root with a Python that `nobody` can run (the .venv setup.sh builds as root, Gradescope's
-image), student kernels run sandboxed as that account, exactly as on Gradescope. Anywhere else
-the tests opt out explicitly (DLGRADE_KERNEL_USER=""), so the engine's "no sandbox" warning never
-fires under `filterwarnings = error`; tests that need the sandbox ask for `sandboxed`.
+As root with a Python that a leased kernel uid can run (the .venv setup.sh builds as root,
+Gradescope's image), student kernels run in the sandbox (graders/sandbox.py), exactly as on
+Gradescope. Anywhere else the tests opt out explicitly (DLGRADE_KERNEL_UIDS=""), so the engine's
+"no sandbox" warning never fires under `filterwarnings = error`; tests that need the sandbox ask
+for `sandboxed`.
 """
 
 import json
-import os
-import warnings
 from pathlib import Path
 
 import jsonschema
 import pytest
 
-from graders import kernel
-from graders.errors import GraderError
+from graders import sandbox
 from graders.results import RESULTS_SCHEMA
 
 
 def _sandbox_possible() -> bool:
-    if os.geteuid() != 0:
+    uids = sandbox.kernel_uids()
+    if uids is None:
         return False
+    lease = sandbox.Lease(uids)
     try:
-        user = kernel.KernelUser.lookup("nobody")
-    except GraderError:
-        return False
-    return kernel._can_run_python(user)
+        return sandbox.can_run_python(lease.user)
+    finally:
+        lease.release()
 
 
 @pytest.fixture(scope="session", autouse=True)
 def sandboxed() -> bool:
-    """Whether the student kernel runs as an unprivileged user in this test session."""
+    """Whether student kernels run in the sandbox (a leased uid, limits) in this test session."""
     with pytest.MonkeyPatch.context() as mp:
-        if _sandbox_possible():
-            mp.delenv("DLGRADE_KERNEL_USER", raising=False)
-        else:
-            mp.setenv("DLGRADE_KERNEL_USER", "")
-        with warnings.catch_warnings():
-            warnings.simplefilter("error")  # a silent fallback to no sandbox would be a bug here
-            user = kernel.default_kernel_user()
-        yield user is not None
+        if not _sandbox_possible():
+            mp.setenv("DLGRADE_KERNEL_UIDS", "")
+        yield sandbox.kernel_uids() is not None  # (a fallback would warn: an error here)
 
 
 def checked_results(path: Path, returned: dict | None = None) -> dict:

@@ -3,7 +3,7 @@ on, and never a traceback (the `grade_nb` fixture checks both for every run).
 
 Unloadable uploads start no kernel and take a second or two; the `slow` tests grade a notebook
 in a kernel (about 2.5 minutes in all on 2 busy cores, 45 s of it the loop that ignores
-interrupts). The sandbox tests run only as root with a Python the user `nobody` can run
+interrupts). The sandbox tests run only as root with a Python that a kernel uid can run
 (`/work/venv-sys`, as on Gradescope).
 """
 
@@ -307,7 +307,7 @@ def test_a_submission_cannot_forge_results_json(grade_nb, solution, traversable_
 def test_a_sandboxed_kernel_cannot_read_root_only_files(grade_nb, solution, traversable_dir,
                                                         sandboxed, question_outputs):
     if not sandboxed:
-        pytest.skip("needs the sandbox: run as root with a Python that the user nobody can run "
+        pytest.skip("needs the sandbox: run as root with a Python that a kernel uid can run "
                     "(/work/venv-sys), so that the kernel is not root")
     secret, readable = traversable_dir / "secret.txt", traversable_dir / "readable.txt"
     secret.write_text("hidden-test-inputs-7f3a")
