@@ -58,16 +58,29 @@ def answer_text(nb: nbformat.NotebookNode, question_id: str) -> str:
 
 
 def grade_closed_form(nb: nbformat.NotebookNode, question_id: str, expected, *, symbols=None,
-                      label: str | None = None) -> None:
-    """Pass if the answer equals `expected` (theory.answers syntax, sympy, list or Matrix)."""
+                      label: str | None = None, seed: int | None = None,
+                      tolerance: float | None = None, symmetry=None, alternatives=()) -> None:
+    """Pass if the answer equals `expected` (theory.answers syntax, sympy, list or Matrix).
+
+    seed: the run's secret seed (pass it: random points, if the checker needs them, come from
+    it). tolerance: relative tolerance of a numeric answer (decimals then accepted). symmetry: an
+    invariant to compare instead of the entries (see theory.answers). alternatives: other
+    expected answers that are equally right (another convention of the handout).
+    """
     from theory.answers import check_answer
 
     text = answer_text(nb, question_id)
-    verdict = check_answer(text, expected, symbols=symbols, label=label or question_id)
-    if verdict.status == "error":
-        raise GraderError(f"the answer checker failed on {question_id}: {verdict.message}")
-    if not verdict.ok:
-        raise StudentError(verdict.message)
+    verdicts = []
+    for option in (expected, *alternatives):
+        verdicts.append(check_answer(text, option, symbols=symbols, label=label or question_id,
+                                     seed=seed, tolerance=tolerance, symmetry=symmetry))
+        if verdicts[-1].ok or verdicts[-1].status != "incorrect":
+            break
+    if verdicts[-1].status == "error":
+        raise GraderError(f"the answer checker failed on {question_id}: {verdicts[-1].message}")
+    if not verdicts[-1].ok:
+        raise StudentError(verdicts[-1].message if verdicts[-1].status != "incorrect"
+                           else verdicts[0].message)
 
 
 def normalize_choice(text: str) -> str:
