@@ -3,7 +3,7 @@
 An answer cell is a code cell of the template whose metadata names its question,
 `{"dlgrade": {"answer": "<question id>"}}`, and whose source assigns one string literal:
 
-    answer_p2a = "[27, 47, 39, 24, 12, 9]"
+    answer_p2a = "[1, 2, 3]"
 
 The grader reads that text from the submitted notebook with `ast` (the kernel's copy of it is
 never consulted, and the text is never executed or evaluated in the grader): closed forms go to
@@ -100,3 +100,14 @@ def grade_choice(nb: nbformat.NotebookNode, question_id: str, correct, choices) 
                            f"({', '.join(options.values())})")
     if given not in {normalize_choice(c) for c in correct}:
         raise StudentError(f"{question_id}: {options[given]!r} is not the right choice")
+
+
+def grade_key(nb: nbformat.NotebookNode, key, *, seed: int | None = None) -> None:
+    """Grade the answer cell of `key` (a theory.answer_keys.AnswerKey): a choice or a closed
+    form, the key's alternatives accepted as equally right."""
+    if key.choices:
+        grade_choice(nb, key.question, (key.expected, *key.alternatives), key.choices)
+    else:
+        grade_closed_form(nb, key.question, key.expected, symbols=key.symbols, seed=seed,
+                          tolerance=key.tolerance, symmetry=key.symmetry,
+                          alternatives=key.alternatives)
