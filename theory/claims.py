@@ -31,6 +31,7 @@ MODULES = (
     "theory.cs229br_sgd",
     "theory.eecs182_autoencoder",
     "theory.eecs182_attention",
+    "theory.eecs182_argmax",
     "theory.csci5527_xcorr",
     "theory.cmu10605_backprop",
     "theory.comp499_gradients",

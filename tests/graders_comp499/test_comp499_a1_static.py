@@ -117,7 +117,7 @@ def test_the_kit_holds_the_public_checks_only(tmp_path):
     kit = build_kit(A1, tmp_path / "kit")
     package = kit / "checker" / "graders" / "comp499_a1"
     assert sorted(p.name for p in package.iterdir()) == [
-        "__init__.py", "assignment.py", "test_public.py"]
+        "__init__.py", "assignment.py", "test_public.py", "test_public_answers.py"]
     imports = {node.module for node in ast.walk(ast.parse((package / "test_public.py").read_text()))
                if isinstance(node, ast.ImportFrom)}
     assert imports <= {"contextlib", "graders.compare", "graders.errors", "graders.kernel",
