@@ -14,7 +14,8 @@ from __future__ import annotations
 import importlib
 from dataclasses import dataclass
 
-__all__ = ["Explanation", "WrittenQuestion", "explanations", "register", "written_questions"]
+__all__ = ["Explanation", "WrittenQuestion", "explanations", "listing", "register",
+           "written_questions"]
 
 MODULES = ("theory.written_cs229br", "theory.written_eecs182", "theory.written_csci5527",
            "theory.written_cmu10605", "theory.written_comp499")
@@ -26,7 +27,7 @@ class Explanation:
     """The expected answer of an explanation question: a short answer in words and the key
     points a grader looks for (each one a rubric item).
 
-    id: ``assignment.short_name``; answer and key points are plain text (math in ``$...$``).
+    id: ``assignment.short_name``; answer and key points are plain text (escaped when typeset).
     """
 
     id: str
@@ -89,3 +90,19 @@ def explanations(assignment: str | None = None) -> list[Explanation]:
     """The explanation entries of one assignment (default: all), in handout order."""
     _load()
     return [e for e in _EXPLANATIONS.values() if assignment in (None, e.assignment)]
+
+
+def listing(assignment: str | None = None) -> str:
+    """The written questions as text for ``dlgrade list``: label, kind, the handout's points,
+    what it asks and how many entries answer it."""
+    lines = []
+    for name in dict.fromkeys(q.assignment for q in written_questions(assignment)):
+        lines.append(f"{name}: written questions (expected answers: dlgrade theory {name} "
+                     "--latex)")
+        for q in written_questions(name):
+            points = q.points or "-"
+            points += " pt" if points.replace(".", "").isdigit() else ""
+            cells = [a.split(":", 1)[1] for a in q.answered_by if a.startswith("answer:")]
+            how = f"; answer cell {', '.join(cells)}" if cells else ""
+            lines.append(f"  {q.label:<14} {q.kind:<11} {points:<32} {q.title}{how}")
+    return "\n".join(lines)

@@ -50,7 +50,7 @@ QUESTIONS = (
     WrittenQuestion(A, "1(a)", "the five gradients of J", "derivation", "5",
                     ("comp499_a1.q1a_logcosh_gradients",)),
     WrittenQuestion(A, "2(e)", "theoretical speed of reverse vs forward mode", "derivation",
-                    "4 (2 answer cell, 2 by hand)",
+                    "4 pt: 2 answer cell + 2 by hand",
                     ("comp499_a1.q2e_jacobian_cost", "answer:q2e_counts",
                      f"{A}.q2e_discussion")),
     WrittenQuestion(A, "3.1", "a network for XNOR, justified", "derivation", "3",
@@ -62,11 +62,12 @@ QUESTIONS = (
     WrittenQuestion(A, "4(e)", "how depth and initialization affect training", "explanation",
                     "2", (f"{A}.q4e_findings",)),
     WrittenQuestion(A, "5(a)", "gradient and minimizer of least squares", "derivation",
-                    "3 (1 answer cell, 2 code)",
+                    "3 pt: 1 answer cell + 2 code",
                     ("comp499_a1.q5_least_squares", "answer:q5a_minimizer")),
     WrittenQuestion(A, "5(b)", "the iterates w_1 and w_2", "derivation", "3",
                     ("comp499_a1.q5_least_squares",)),
-    WrittenQuestion(A, "5(c)", "w_k in closed form (extra credit)", "derivation", "4 extra",
+    WrittenQuestion(A, "5(c)", "w_k in closed form (extra credit)", "derivation",
+                    "4 pt extra credit",
                     ("comp499_a1.q5_least_squares",)),
 )
 

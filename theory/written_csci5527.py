@@ -58,7 +58,7 @@ EXPLANATIONS = (
 
 QUESTIONS = (
     WrittenQuestion(A, "P2(a)", "[3,2,1] * [4,6,3,9]; is x * y = y * x; how they relate",
-                    "derivation", "part of 1/15",
+                    "derivation", "part of 1/15 (0.25 answer cell)",
                     ("csci5527_hw3.p2a_example_and_reversal", "answer:p2a_value",
                      f"{A}.p2a_relation")),
     WrittenQuestion(A, "P2(b)", "the matrix C_w", "derivation", "1/15",
