@@ -349,7 +349,28 @@ def derive_op_counts(
              sp.limit(bwd_mm / bwd_mask, Lsym, sp.oo), sp.Integer(2),
             tex=r"\lim_{L\to\infty}\frac{2L+1}{L}=2",
         ),
+        *[Step(rf"equally right, {why}: forward ${sp.latex(f)}$, backward ${sp.latex(b)}$ "
+               r"(per-layer sums against the closed forms), also linear in $L$",
+               sp.Matrix([fwd_parts, bwd_parts]), sp.Matrix([f, b]),
+               tex=rf"{sp.latex(f)},\ {sp.latex(b)}=\Theta(L)")
+          for why, (fwd_parts, bwd_parts, f, b) in _other_conventions(li).items()],
     ]
+
+
+def _other_conventions(li: sp.Symbol) -> dict[str, tuple]:
+    """Other counts the handout allows (width 1): (forward sum, backward sum, closed forms)."""
+    layers, relus = sp.summation(1, (li, 1, Lsym + 1)), sp.summation(1, (li, 1, Lsym))
+    back_products = sp.summation(2, (li, 2, Lsym + 1)) + 1
+    back_masks = sp.summation(1, (li, 2, Lsym + 1))
+    return {
+        "a multiply-add (affine layer) counted as one operation":
+            (layers + relus + 2, 2 + back_products + back_masks, 2 * Lsym + 3, 3 * Lsym + 3),
+        "only the products and the nonlinearities (no additions, no loss)":
+            (layers + relus, back_products + back_masks, 2 * Lsym + 1, 3 * Lsym + 1),
+        r"a backward pass that also returns the input gradient $W^{(1)\top}g$":
+            (2 * layers + relus + 2, 2 + back_products + back_masks + 1, 3 * Lsym + 4,
+             3 * Lsym + 4),
+    }
 
 
 class _Ops:
@@ -491,8 +512,14 @@ OPS = Claim(
         r"matches both formulas; its gradients match torch autograd."
     ),
     note=(
-        r"For width $H$ each layer costs $H^2$ multiply-adds against $H$ ReLUs, so the "
-        r"products dominate; width 1 is the degenerate case where they tie in order."
+        r"Convention: every scalar multiplication, addition, ReLU (or ReLU mask) and the two "
+        r"operations of the loss count one each, for one example, with a scalar output. Equally "
+        r"right: a multiply-add counted as one operation ($2L+3$ forward), only products and "
+        r"nonlinearities ($2L+1$, $3L+1$), or a backward pass that also returns the input "
+        r"gradient ($3L+4$); any count of the form $aL+b$ with the ratio argument earns full "
+        r"credit, and so does ``the products dominate by a constant factor''. For width $H$ "
+        r"each layer costs $H^2$ multiply-adds against $H$ ReLUs, so the products dominate; "
+        r"width 1 is the degenerate case where they tie in order."
     ),
 )
 
