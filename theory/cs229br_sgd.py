@@ -121,14 +121,19 @@ def check_expected_gradient(
 # --------------------------------------------------------------------------- Q1.3
 
 
-def derive_span_invariant(include_w0: bool = True) -> list[Step]:
-    """One SGD step adds alpha * x_t to w; unrolled twice from w_0 at d = 3.
+def derive_span_invariant(include_w0: bool = True, sizes: tuple[int, ...] = (2, 3, 4),
+                          ) -> list[Step]:
+    """One SGD step adds alpha * x_t to w; unrolled twice from w_0 at d = 2, 3, 4.
 
     include_w0: whether the claimed spanning set contains w_0 (it must)."""
-    eta, y1, y2 = sp.symbols("eta y_1 y_2", real=True)
-    w0, x1, x2 = _vec("w0"), _vec("x1"), _vec("x2")
+    return [step for d in sizes for step in _span_steps(include_w0, d)]
 
-    v = _vec("v")
+
+def _span_steps(include_w0: bool, d: int) -> list[Step]:
+    eta, y1, y2 = sp.symbols("eta y_1 y_2", real=True)
+    w0, x1, x2 = _vec("w0", d), _vec("x1", d), _vec("x2", d)
+
+    v = _vec("v", d)
 
     def sgd(w: sp.Matrix, x: sp.Matrix, y: sp.Expr) -> sp.Matrix:
         loss = ((x.T * v)[0] - y) ** 2  # differentiate at a free point v, then put v = w
@@ -143,7 +148,7 @@ def derive_span_invariant(include_w0: bool = True) -> list[Step]:
     a2 = alpha(w0 + a1 * x1, x2, y2)
     return [
         Step(
-            r"one update moves $w$ along the sampled input only: "
+            rf"$d={d}$: one update moves $w$ along the sampled input only: "
             r"$w_{t}=w_{t-1}+\alpha_t x_t$ with the scalar $\alpha_t=-2\eta(\langle w_{t-1},"
             r"x_t\rangle-y_t)$",
             w1 - w0,
@@ -154,7 +159,7 @@ def derive_span_invariant(include_w0: bool = True) -> list[Step]:
             r"unrolled twice: $w_2=w_0+\alpha_1x_1+\alpha_2x_2$, a member of "
             r"$\mathrm{span}(w_0,x_1,x_2)$; induction on $t$ gives the invariant",
             sgd(w1, x2, y2),
-            (w0 if include_w0 else sp.zeros(D, 1)) + a1 * x1 + a2 * x2,
+            (w0 if include_w0 else sp.zeros(d, 1)) + a1 * x1 + a2 * x2,
             tex=r"w_2=w_0+\alpha_1x_1+\alpha_2x_2",
         ),
     ]
@@ -169,9 +174,9 @@ SolutionFn = Callable[[sp.Matrix, sp.Matrix], sp.Matrix]
 
 
 def derive_min_norm(solution: SolutionFn = min_norm_solution,
-                    sizes: tuple[tuple[int, int], ...] = ((1, 2), (2, 3), (2, 4)),
+                    sizes: tuple[tuple[int, int], ...] = ((1, 2), (1, 3), (2, 3)),
                     ) -> list[Step]:
-    """n samples in d > n dimensions, at (n, d) = (1, 2), (2, 3), (2, 4): the span-constrained
+    """n samples in d > n dimensions, at (n, d) = (1, 2), (1, 3), (2, 3): the span-constrained
     interpolant is unique and every other interpolant w_hat + v (X v = 0) is longer."""
     steps: list[Step] = []
     for n_, d_ in sizes:
@@ -313,7 +318,7 @@ SPAN_INVARIANT = Claim(
     ),
     note=(
         r"The handout's index is shifted by one (its loop makes $w_{t+1}$ from $w_t$ with the "
-        r"$t$-th sample); the span is the same."
+        r"$t$-th sample); the span is the same. Proved symbolically at $d=2,3,4$."
     ),
 )
 
@@ -338,7 +343,7 @@ MIN_NORM = Claim(
     note=(
         r"The general-position conditions in the handout are only used to make the rows "
         r"independent, so that $XX^\top$ is invertible. Proved symbolically at "
-        r"$(n,d)=(1,2),(2,3),(2,4)$; the argument (row space, Gram matrix, orthogonality of "
+        r"$(n,d)=(1,2),(1,3),(2,3)$; the argument (row space, Gram matrix, orthogonality of "
         r"$\hat w$ to the null space) is the same at every size."
     ),
 )
