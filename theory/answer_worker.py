@@ -168,7 +168,8 @@ def compare(request: dict[str, Any]) -> dict[str, Any]:
         decimal = has_decimal(validate(request["answer"], list(symbols))[0])
     except AnswerSyntaxError as exc:
         return _reply("invalid", f"{label}: {exc}")
-    if decimal and tolerance is None:
+    exact = not has_decimal(validate(request["expected"], list(symbols))[0])
+    if decimal and exact and tolerance is None:
         return _reply("invalid", f"{label}: the answer is exact: write it without decimals "
                                  "(a fraction such as 3/11, or sqrt(2), pi, ...)")
     budget = float(request.get("budget", 5.0))

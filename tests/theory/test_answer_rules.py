@@ -43,6 +43,12 @@ def test_a_decimal_is_refused_where_the_value_is_exact(checker):
     assert checker.check("0.5*d", "d/2", symbols=POS_INT, seed=1).status == "invalid"
 
 
+def test_decimals_are_fine_where_the_expected_value_is_a_decimal(checker):
+    assert checker.check("0.25", "0.25", seed=1).ok
+    assert checker.check("1/4", "0.25", seed=1).ok
+    assert checker.check("0.3", "0.25", seed=1).status == "incorrect"
+
+
 def test_a_declared_tolerance_accepts_decimals_within_it(checker):
     assert checker.check("0.2727272727", "3/11", tolerance=1e-6, seed=1).ok
     assert checker.check("0.27", "3/11", tolerance=1e-6, seed=1).status == "incorrect"
