@@ -141,9 +141,9 @@ def _pairs(label: str, answer, expected) -> tuple[list, str] | str:
     return [("", av, ev)], ""
 
 
-def _feature_map(answer, expected, symmetry: dict) -> tuple[sp.Expr, sp.Expr] | str:
-    """phi(q)^T phi(k) for the answer and for the expected feature map."""
-    swap = {sp.Symbol(x, real=True): sp.Symbol(y, real=True)
+def _feature_map(answer, expected, symmetry: dict, symbols: dict) -> tuple | str:
+    """phi(q)^T phi(k) for the answer and for the expected feature map (x names -> y names)."""
+    swap = {symbols[x]: sp.Symbol(y, **symbols[x].assumptions0)
             for x, y in zip(symmetry["x"], symmetry["y"])}
     kinds = (_entries(answer), _entries(expected))
     if kinds[0][0] != "vector":
@@ -175,7 +175,7 @@ def compare(request: dict[str, Any]) -> dict[str, Any]:
     budget = float(request.get("budget", 5.0))
     symmetry = request.get("symmetry")
     if symmetry:
-        products = _feature_map(answer, expected, symmetry)
+        products = _feature_map(answer, expected, symmetry, symbols)
         if isinstance(products, str):
             return _reply("incorrect", f"{label}: {products}")
         verdict = decide(*products, budget, rng, tolerance)
