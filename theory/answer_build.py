@@ -33,8 +33,13 @@ def _number(node: ast.Constant, source: str) -> sp.Expr:
     return sp.Rational(ast.get_source_segment(source, node) or repr(node.value))  # exact
 
 
-def _constant(name: str) -> sp.Expr:
-    return sp.pi if name == "pi" else sp.E
+def _leaf(node: ast.AST, source: str, values: Mapping[str, Any]):
+    """A number or a name's value (pi and e when the question has no such name)."""
+    if isinstance(node, ast.Constant):
+        return _number(node, source)
+    if node.id in values:
+        return values[node.id]
+    return sp.pi if node.id == "pi" else sp.E
 
 
 def build(text: str, symbols: Mapping[str, Any]):
@@ -46,10 +51,8 @@ def build(text: str, symbols: Mapping[str, Any]):
     symbols = {internal(k): v for k, v in symbols.items()}
 
     def make(node: ast.AST):
-        if isinstance(node, ast.Constant):
-            return _number(node, source)
-        if isinstance(node, ast.Name):
-            return symbols[node.id] if node.id in symbols else _constant(node.id)
+        if isinstance(node, ast.Constant | ast.Name):
+            return _leaf(node, source, symbols)
         if isinstance(node, ast.UnaryOp):
             v = make(node.operand)
             if isinstance(v, list):
@@ -188,10 +191,8 @@ def evaluate_matrix_formula(text: str, values: Mapping[str, Any]):
     values = {internal(k): v for k, v in values.items()}
 
     def make(node: ast.AST):
-        if isinstance(node, ast.Constant):
-            return _number(node, source)
-        if isinstance(node, ast.Name):
-            return values[node.id] if node.id in values else _constant(node.id)
+        if isinstance(node, ast.Constant | ast.Name):
+            return _leaf(node, source, values)
         if isinstance(node, ast.UnaryOp):
             v = make(node.operand)
             return -v if isinstance(node.op, ast.USub) else v
