@@ -28,6 +28,7 @@ MAX_NODES = 400
 MAX_DEPTH = 60
 MAX_DIGITS = 40
 MAX_EXPONENT = 1000
+MAX_SPLIT = 12  # longest run of names read as a product (dk -> d*k)
 # name typed -> arity (None: two or more arguments)
 FUNCTIONS = {"sqrt": 1, "exp": 1, "log": 1, "ln": 1, "sin": 1, "cos": 1, "tan": 1, "sinh": 1,
              "cosh": 1, "tanh": 1, "abs": 1, "erf": 1, "erfc": 1, "sign": 1, "max": None,
@@ -79,6 +80,8 @@ def internal(name: str) -> str:
 
 def _split_name(name: str, known: set[str]) -> list[str] | None:
     """'dk' -> ['d', 'k'] when the name is exactly one run of known names, else None."""
+    if len(name) > MAX_SPLIT:
+        return None
     ways: dict[int, list[list[str]]] = {0: [[]]}
     for end in range(1, len(name) + 1):
         ways[end] = [w + [name[s:end]] for s in range(end) for w in ways.get(s, [])
@@ -247,7 +250,8 @@ def validate(text: str, names: Sequence[str], matrix: bool = False) -> tuple[ast
     for node in ast.walk(tree):  # refuses towers such as 9**9**9 before anything evaluates them
         if isinstance(node, ast.BinOp) and _const(node) == math.inf:
             raise AnswerSyntaxError("a number in the answer is too large; simplify it")
-        if isinstance(node, ast.Name) and node.id == TRANSPOSE and not _is_transpose(node, tree):
+        if (isinstance(node, ast.Name) and node.id == TRANSPOSE and matrix and TRANSPOSE not in
+                names and not _is_transpose(node, tree)):
             raise AnswerSyntaxError("T stands for a transpose here: write X^T")
     return tree, source
 

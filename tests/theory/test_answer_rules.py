@@ -97,6 +97,7 @@ def test_a_feature_map_for_another_kernel_is_rejected(checker, text):
     ("max(D, M) N^2", "N**2*Max(D, M)", {n: {"positive": True} for n in "DMN"}),
     ("DK + PK", "K*(D+P)", {n: {"positive": True} for n in "DKP"}),  # DK: D times K
     ("(x+1)(x-1)", "x^2 - 1", ["x"]),
+    ("(B + T)^2", "B**2 + 2*B*T + T**2", {"B": {"positive": True}, "T": {"positive": True}}),
 ])
 def test_student_friendly_input(checker, text, expected, symbols):
     verdict = checker.check(text, expected, symbols=symbols, seed=4)
