@@ -238,7 +238,7 @@ def test_a_kernel_that_dies_is_restarted_and_grading_goes_on(grade_nb, solution,
             "finish (died: the kernel died while running this cell)"
             in question_outputs(doc)["p2b"])
     assert doc["output"].splitlines() == [
-        "hw3.ipynb: 10 of 13 code cells ran without error.",
+        "hw3.ipynb: 11 of 13 code cells ran without error.",
         f"cell {p2b_cell}: died: the kernel died while running this cell",
         f"cell {ungraded_cell}: died: the kernel died while running this cell",
     ]
