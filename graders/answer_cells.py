@@ -7,8 +7,10 @@ An answer cell is a code cell of the template whose metadata names its question,
 
 The grader reads that text from the submitted notebook with `ast` (the kernel's copy of it is
 never consulted, and the text is never executed or evaluated in the grader): closed forms go to
-theory's answer checker, which parses them with an allow-list in a worker process; choices are
-compared as normalized words.
+theory's answer checker, which parses them with an allow-list in a worker process, with the
+run's seed for any random points it needs; choices are compared as normalized words. The
+expected answers of the templates' cells live in theory.answer_keys (`grade_key`), where
+`dlgrade solve` also finds what to type in the solution notebook.
 """
 
 import ast
