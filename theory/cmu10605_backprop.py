@@ -115,18 +115,20 @@ def _relu(v):
 
 
 def derive_twelve_terms(terms: dict[str, Callable] | None = None) -> list[Step]:
-    """Each of the twelve terms against sympy's own derivative (D = 2, H1 = 3, H2 = 2)."""
+    """Each of the twelve terms against sympy's own derivative, at (D, H1, H2) = (2, 3, 2) and
+    (3, 2, 1)."""
     terms = {**TERMS, **(terms or {})}
-    D, H1, H2 = 2, 3, 2
-    x = sp.Matrix(sp.symbols("x_1:3", real=True))
+    return _twelve_term_steps(terms, 2, 3, 2) + _twelve_term_steps(terms, 3, 2, 1)
+
+
+def _twelve_term_steps(terms: dict[str, Callable], D: int, H1: int, H2: int) -> list[Step]:
+    def vec(name: str, size: int) -> sp.Matrix:
+        return sp.Matrix(sp.symbols(f"{name}_1:{size + 1}", real=True))
+
+    x, b1, b2, y = vec("x", D), vec("b1", H1), vec("b2", H2), vec("y", H2)
     W1 = sp.Matrix(H1, D, lambda i, j: sp.Symbol(f"W1_{i + 1}{j + 1}", real=True))
-    b1 = sp.Matrix(sp.symbols("b1_1:4", real=True))
     W2 = sp.Matrix(H2, H1, lambda i, j: sp.Symbol(f"W2_{i + 1}{j + 1}", real=True))
-    b2 = sp.Matrix(sp.symbols("b2_1:3", real=True))
-    y = sp.Matrix(sp.symbols("y_1:3", real=True))
-    qf = sp.Matrix(sp.symbols("q_1:4", real=True))  # q, h, p as free variables
-    hf = sp.Matrix(sp.symbols("h_1:4", real=True))
-    pf = sp.Matrix(sp.symbols("p_1:3", real=True))
+    qf, hf, pf = vec("q", H1), vec("h", H1), vec("p", H2)  # q, h, p as free variables
 
     def loss(p):
         return ((p - y).T * (p - y))[0]
@@ -162,7 +164,8 @@ def derive_twelve_terms(terms: dict[str, Callable] | None = None) -> list[Step]:
         label = name.replace("_", r"\_")
         steps.append(
             Step(
-                f"term ${label}$ for all indices, against sympy's derivative",
+                f"$D={D}$, $H^{{(1)}}={H1}$, $H^{{(2)}}={H2}$: term ${label}$ for all indices, "
+                "against sympy's derivative",
                 sp.Matrix([autodiff(*i) for i in idx]),
                 sp.Matrix([e.g(name, *i) for i in idx]),
                 tex=TERM_TEX[name],
@@ -467,9 +470,8 @@ TWELVE = Claim(
         r"(\texttt{retain\_grad} for $\partial L/\partial p,h,q$; "
         r"\texttt{autograd.functional.jacobian} for the local derivatives), to $10^{-12}$."
     ),
-    note=(r"Symbolic check at $D=2$, $H^{(1)}=3$, $H^{(2)}=2$ over all index combinations "
-          r"(index formulas, so the same at every size); the numeric check uses $D=5$, "
-          r"$H^{(1)}=4$, $H^{(2)}=3$."),
+    note=(r"Symbolic check at $(D,H^{(1)},H^{(2)})=(2,3,2)$ and $(3,2,1)$ over all index "
+          r"combinations; the numeric check uses $D=5$, $H^{(1)}=4$, $H^{(2)}=3$."),
 )
 
 DEEP = Claim(
