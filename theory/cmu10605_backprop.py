@@ -257,16 +257,23 @@ def _hadamard(a, b):
 
 
 def derive_deep_recurrence(mask: bool = True) -> list[Step]:
-    """Backward recurrence vs sympy's derivative of the whole loss, L = 2 hidden layers of
-    width 2, input 2, output 1."""
-    sizes = [2, 2, 2, 1]
+    """Backward recurrence vs sympy's derivative of the whole loss, at layer widths
+    (input, hidden..., output) = (2, 2, 2, 1) (L = 2), (1, 2, 1, 2, 1) (L = 3) and (2, 1, 2)
+    (L = 1)."""
+    return [_recurrence_step(mask, sizes)
+            for sizes in ((2, 2, 2, 1), (1, 2, 1, 2, 1), (2, 1, 2))]
+
+
+def _recurrence_step(mask: bool, sizes: tuple[int, ...]) -> Step:
+    depth = len(sizes) - 1  # affine layers: L hidden + the output layer
     Ws = [sp.Matrix(sizes[li + 1], sizes[li],
                     lambda i, j, li=li: sp.Symbol(f"W{li + 1}_{i + 1}{j + 1}", real=True))
-          for li in range(3)]
+          for li in range(depth)]
     bs = [sp.Matrix(sp.symbols(f"b{li + 1}_1:{sizes[li + 1] + 1}", real=True))
-          for li in range(3)]
-    x = sp.Matrix(sp.symbols("x_1:3", real=True))
-    y = sp.Matrix([sp.Symbol("y", real=True)])
+          for li in range(depth)]
+    x = sp.Matrix(sp.symbols(f"x_1:{sizes[0] + 1}", real=True))
+    y = sp.Matrix(sp.symbols(f"y_1:{sizes[-1] + 1}", real=True))
+
     def relu(m):
         return m.applyfunc(_relu)
 
@@ -275,24 +282,23 @@ def derive_deep_recurrence(mask: bool = True) -> list[Step]:
 
     gW, gb = backprop(Ws, bs, x, y, relu, step)
     h = x
-    for li in range(3):
+    for li in range(depth):
         q = Ws[li] * h + bs[li]
-        h = relu(q) if li < 2 else q
+        h = relu(q) if li < depth - 1 else q
     loss = ((h - y).T * (h - y))[0]
     params = [e for W, b in zip(Ws, bs) for e in list(W) + list(b)]
     ours = [e for W, b in zip(gW, gb) for e in list(W) + list(b)]
-    return [
-        Step(
-            r"forward $h^{(0)}=x$, $q^{(l)}=W^{(l)}h^{(l-1)}+b^{(l)}$, $h^{(l)}=\mathrm{ReLU}"
-            r"(q^{(l)})$, $p=W^{(L+1)}h^{(L)}+b^{(L+1)}$; backward $g^{(L+1)}=2(p-y)$, "
-            r"$\partial L/\partial W^{(l)}=g^{(l)}h^{(l-1)\top}$, $\partial L/\partial b^{(l)}="
-            r"g^{(l)}$, $g^{(l-1)}=(W^{(l)\top}g^{(l)})\odot\mathbb 1[q^{(l-1)}>0]$: at $L=2$ "
-            r"every one of the 21 parameter derivatives agrees with sympy's",
-            sp.Matrix([loss.diff(v) for v in params]),
-            sp.Matrix(ours),
-            tex=r"\nabla_\theta L\big|_{\text{recurrence}}=\nabla_\theta L\big|_{\text{sympy}}",
-        )
-    ]
+    return Step(
+        r"forward $h^{(0)}=x$, $q^{(l)}=W^{(l)}h^{(l-1)}+b^{(l)}$, $h^{(l)}=\mathrm{ReLU}"
+        r"(q^{(l)})$, $p=W^{(L+1)}h^{(L)}+b^{(L+1)}$; backward $g^{(L+1)}=2(p-y)$, "
+        r"$\partial L/\partial W^{(l)}=g^{(l)}h^{(l-1)\top}$, $\partial L/\partial b^{(l)}="
+        r"g^{(l)}$, $g^{(l-1)}=(W^{(l)\top}g^{(l)})\odot\mathbb 1[q^{(l-1)}>0]$: at widths "
+        rf"${sizes}$ ($L={depth - 1}$) every one of the {len(params)} parameter derivatives "
+        r"agrees with sympy's",
+        sp.Matrix([loss.diff(v) for v in params]),
+        sp.Matrix(ours),
+        tex=r"\nabla_\theta L\big|_{\text{recurrence}}=\nabla_\theta L\big|_{\text{sympy}}",
+    )
 
 
 def check_deep_recurrence(mask: bool = True, *, seed: int = 0) -> Outcome:
