@@ -499,6 +499,8 @@ DEEP = Claim(
         r"A random network with hidden widths $5,4,6,2$: the numpy recurrence matches torch "
         r"autograd in every weight and bias to $10^{-12}$."
     ),
+    note=r"Proved symbolically at $L=1,2,3$ with layer widths $(2,1,2)$, $(2,2,2,1)$, "
+         r"$(1,2,1,2,1)$.",
 )
 
 OPS = Claim(
