@@ -3,12 +3,14 @@
 An answer cell is a code cell of the template whose metadata names its question,
 `{"dlgrade": {"answer": "<question id>"}}`, and whose source assigns one string literal:
 
-    answer_p2a = "[27, 47, 39, 24, 12, 9]"
+    answer_p2a = "[1, 2, 3]"
 
 The grader reads that text from the submitted notebook with `ast` (the kernel's copy of it is
 never consulted, and the text is never executed or evaluated in the grader): closed forms go to
-theory's answer checker, which parses them with an allow-list in a worker process; choices are
-compared as normalized words.
+theory's answer checker, which parses them with an allow-list in a worker process, with the
+run's seed for any random points it needs; choices are compared as normalized words. The
+expected answers of the templates' cells live in theory.answer_keys (`grade_key`), where
+`dlgrade solve` also finds what to type in the solution notebook.
 """
 
 import ast
@@ -58,16 +60,29 @@ def answer_text(nb: nbformat.NotebookNode, question_id: str) -> str:
 
 
 def grade_closed_form(nb: nbformat.NotebookNode, question_id: str, expected, *, symbols=None,
-                      label: str | None = None) -> None:
-    """Pass if the answer equals `expected` (theory.answers syntax, sympy, list or Matrix)."""
+                      label: str | None = None, seed: int | None = None,
+                      tolerance: float | None = None, symmetry=None, alternatives=()) -> None:
+    """Pass if the answer equals `expected` (theory.answers syntax, sympy, list or Matrix).
+
+    seed: the run's secret seed (pass it: random points, if the checker needs them, come from
+    it). tolerance: relative tolerance of a numeric answer (decimals then accepted). symmetry: an
+    invariant to compare instead of the entries (see theory.answers). alternatives: other
+    expected answers that are equally right (another convention of the handout).
+    """
     from theory.answers import check_answer
 
     text = answer_text(nb, question_id)
-    verdict = check_answer(text, expected, symbols=symbols, label=label or question_id)
-    if verdict.status == "error":
-        raise GraderError(f"the answer checker failed on {question_id}: {verdict.message}")
-    if not verdict.ok:
-        raise StudentError(verdict.message)
+    verdicts = []
+    for option in (expected, *alternatives):
+        verdicts.append(check_answer(text, option, symbols=symbols, label=label or question_id,
+                                     seed=seed, tolerance=tolerance, symmetry=symmetry))
+        if verdicts[-1].ok or verdicts[-1].status != "incorrect":
+            break
+    if verdicts[-1].status == "error":
+        raise GraderError(f"the answer checker failed on {question_id}: {verdicts[-1].message}")
+    if not verdicts[-1].ok:
+        raise StudentError(verdicts[-1].message if verdicts[-1].status != "incorrect"
+                           else verdicts[0].message)
 
 
 def normalize_choice(text: str) -> str:
@@ -87,3 +102,14 @@ def grade_choice(nb: nbformat.NotebookNode, question_id: str, correct, choices) 
                            f"({', '.join(options.values())})")
     if given not in {normalize_choice(c) for c in correct}:
         raise StudentError(f"{question_id}: {options[given]!r} is not the right choice")
+
+
+def grade_key(nb: nbformat.NotebookNode, key, *, seed: int | None = None) -> None:
+    """Grade the answer cell of `key` (a theory.answer_keys.AnswerKey): a choice or a closed
+    form, the key's alternatives accepted as equally right."""
+    if key.choices:
+        grade_choice(nb, key.question, (key.expected, *key.alternatives), key.choices)
+    else:
+        grade_closed_form(nb, key.question, key.expected, symbols=key.symbols, seed=seed,
+                          tolerance=key.tolerance, symmetry=key.symmetry,
+                          alternatives=key.alternatives)

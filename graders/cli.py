@@ -178,6 +178,11 @@ def _list(args) -> int:
         for q in assignment.questions:
             kind = "manual" if q.manual else f"{q.points:g} pt"
             print(f"  {q.number:<6} {q.id:<14} {kind:<8} {q.title}")
+    try:  # the written questions of all five handouts; the student kit holds no theory/
+        from theory.written import listing
+    except ModuleNotFoundError:
+        return 0
+    print(listing())
     return 0
 
 

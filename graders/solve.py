@@ -1,6 +1,7 @@
 """Build the solution notebook from the student template plus the source of `reference/`.
 
-A graded template cell names what solves it in its metadata, e.g.
+An answer cell (`{"dlgrade": {"answer": "q5a_minimizer"}}`) gets the expected text of its key in
+theory.answer_keys. A graded template cell names what solves it in its metadata, e.g.
 `{"dlgrade": {"question": "p2d", "solution": ["reference.xcorr:xcorr2d"]}}`. The cell's source is
 replaced by those functions as written in `reference/`, preceded by the module-level helpers and
 constants they use (found through the AST, transitively), each pasted once per notebook. So the
@@ -26,6 +27,9 @@ def solution_notebook(assignment: Assignment, notebook: str = "") -> nbformat.No
         specs = cell.metadata.get("dlgrade", {}).get("solution")
         if specs:
             cell.source = "\n\n\n".join(filter(None, (_source(s, pasted) for s in specs)))
+        answer = cell.metadata.get("dlgrade", {}).get("answer")
+        if answer and cell.cell_type == "code":
+            cell.source = _answer_source(assignment.id, answer, cell.source)
         if cell.cell_type == "code":
             cell.outputs, cell.execution_count = [], None
     return nb
@@ -40,6 +44,19 @@ def write_solution(assignment: Assignment, out_dir: Path) -> list[Path]:
         nbformat.write(solution_notebook(assignment, notebook), path)
         paths.append(path)
     return paths
+
+
+def _answer_source(assignment_id: str, question: str, template: str) -> str:
+    """The answer cell with the expected text of theory.answer_keys in its string literal (the
+    template's variable name kept); a cell without a key stays as the template has it."""
+    from theory.answer_keys import solution_text
+
+    text = solution_text(assignment_id, question)
+    if text is None:
+        return template
+    targets = [node.targets[0].id for node in ast.parse(template).body
+               if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name)]
+    return f"{targets[0] if targets else 'answer'} = {text!r}"
 
 
 def _source(spec: str, pasted: set[tuple[str, str]]) -> str:

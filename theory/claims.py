@@ -28,9 +28,11 @@ ASSIGNMENTS = ("cs229br_hw0", "eecs182_hw7", "csci5527_hw3", "cmu10605_hw5", "co
 
 MODULES = (
     "theory.cs229br_generalization",
+    "theory.cs229br_bernstein",
     "theory.cs229br_sgd",
     "theory.eecs182_autoencoder",
     "theory.eecs182_attention",
+    "theory.eecs182_argmax",
     "theory.csci5527_xcorr",
     "theory.cmu10605_backprop",
     "theory.comp499_gradients",

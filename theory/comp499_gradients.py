@@ -4,7 +4,7 @@ y_hat = w2^T rho(W1 x + b1) + b2, l = log cosh(y_hat - y), J = (1/N) sum_n l(y_h
 With a_n = W1 x_n + b1, r_n = y_hat_n - y_n and u_n = w2 * rho'(a_n) (elementwise):
 dJ/db2 = mean tanh(r_n), dJ/dw2 = mean tanh(r_n) rho(a_n), dJ/db1 = mean tanh(r_n) u_n,
 dJ/dW1 = mean tanh(r_n) u_n x_n^T, dJ/dx_n = (1/N) tanh(r_n) W1^T u_n; for rho = tanh,
-rho' = 1 - tanh^2. Symbolic sizes: 2 hidden units, 3 inputs, N = 2.
+rho' = 1 - tanh^2. Symbolic sizes (hidden units, inputs, N): (2, 3, 2) and (3, 2, 1).
 """
 
 from __future__ import annotations
@@ -61,8 +61,11 @@ GradFn = Callable[..., dict]
 
 
 def derive_logcosh_gradients(grads: GradFn = gradients) -> list[Step]:
-    """Each gradient against sympy's derivative of J (H = 2, D = 3, N = 2)."""
-    H, D, N = 2, 3, 2
+    """Each gradient against sympy's derivative of J at (H, D, N) = (2, 3, 2) and (3, 2, 1)."""
+    return _gradient_steps(grads, 2, 3, 2) + _gradient_steps(grads, 3, 2, 1)[1:]
+
+
+def _gradient_steps(grads: GradFn, H: int, D: int, N: int) -> list[Step]:
     z = sp.Symbol("z", real=True)
     W1 = symbols_matrix("W", H, D, real=True)
     b1 = sp.Matrix(sp.symbols(f"b_1:{H + 1}", real=True))
@@ -83,7 +86,8 @@ def derive_logcosh_gradients(grads: GradFn = gradients) -> list[Step]:
     return [
         Step(r"derivative of the loss: $\frac{d}{dz}\log\cosh z=\tanh z$",
              sp.diff(sp.log(sp.cosh(z)), z), sp.tanh(z)),
-        Step(r"sympy's derivative of $J$ in $b_2$", J.diff(b2), ours["b2"],
+        Step(rf"$H={H}$, $D={D}$, $N={N}$: sympy's derivative of $J$ in $b_2$", J.diff(b2),
+             ours["b2"],
              tex=r"\frac{\partial J}{\partial b_2}=\frac1N\sum_n\tanh(r_n)"),
         Step(r"in $w_2$", sp.Matrix([J.diff(v) for v in w2]), ours["w2"],
              tex=r"\frac{\partial J}{\partial w_2}=\frac1N\sum_n\tanh(r_n)\,\rho(a_n)"),
@@ -93,7 +97,7 @@ def derive_logcosh_gradients(grads: GradFn = gradients) -> list[Step]:
         Step(r"in $W_1$", W1.applyfunc(lambda v: J.diff(v)), ours["W1"],
              tex=r"\frac{\partial J}{\partial W_1}=\frac1N\sum_n\tanh(r_n)\,"
                  r"\big(w_2\odot\rho'(a_n)\big)x_n^\top"),
-        Step(r"in each input $x_n$ (both samples)",
+        Step(r"in each input $x_n$ (every sample)",
              sp.Matrix([J.diff(v) for x in xs for v in x]),
              sp.Matrix([e for g in ours["x"] for e in g]),
              tex=r"\frac{\partial J}{\partial x_n}=\frac1N\tanh(r_n)\,W_1^\top"
@@ -151,7 +155,8 @@ CLAIM = Claim(
     ),
     note=(
         r"The derivative in $x$ is per sample; with the $1/N$ of $J$ it carries that factor. "
-        r"The proof uses $\rho=\tanh$ as in part (b)."
+        r"The proof uses $\rho=\tanh$ as in part (b), symbolically at (hidden units, inputs, "
+        r"samples) $=(2,3,2)$ and $(3,2,1)$; the formulas are size-free matrix expressions."
     ),
 )
 

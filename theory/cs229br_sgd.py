@@ -30,9 +30,35 @@ def _vec(name: str, d: int = D) -> sp.Matrix:
 # --------------------------------------------------------------------------- Q1.2
 
 
-def derive_expected_gradient(c: sp.Expr = 2) -> list[Step]:
-    """E over (x, y) of grad_w (<w, x> - y)^2 equals c (w - w*), at d = 3."""
-    x, w, w_star = _vec("x"), _vec("w"), _vec("w^*")
+def derive_expected_gradient(c: sp.Expr = 2, sizes: tuple[int, ...] = (2, 3, 4),
+                             ) -> list[Step]:
+    """E over (x, y) of grad_w (<w, x> - y)^2 equals c (w - w*), at d = 2, 3, 4; then the mean
+    iterate contracts towards w* by the factor 1 - c eta, which is below 1 in size iff
+    0 < eta < 1 (for c = 2)."""
+    steps: list[Step] = []
+    for d in sizes:
+        steps += _expected_gradient_steps(c, d)
+    eta, s = sp.symbols("eta s", positive=True)
+    w, w_star = _vec("w", 2), _vec("w^*", 2)
+    factor = 1 - c * eta
+    return steps + [
+        Step(r"one SGD step in expectation given $w_t$: $\mathbb E[w_{t+1}\mid w_t]-w_*="
+             r"w_t-\eta c(w_t-w_*)-w_*=(1-c\eta)(w_t-w_*)$; by the tower rule "
+             r"$\mathbb E[w_{t+1}]-w_*=(1-2\eta)(\mathbb E[w_t]-w_*)$",
+             w - eta * c * (w - w_star) - w_star, (1 - 2 * eta) * (w - w_star)),
+        Step(r"the distance to $w_*$ shrinks by $|1-2\eta|$, and $1-(1-2\eta)^2=4\eta(1-\eta)$",
+             1 - factor**2, 4 * eta * (1 - eta)),
+        Step(r"which is positive for every $0<\eta<1$ (write $\eta=1/(1+s)$, $s>0$): progress "
+             r"in every iteration",
+             (4 * eta * (1 - eta)).subs(eta, 1 / (1 + s)), sp.Integer(0), ">="),
+        Step(r"and not positive for $\eta\ge1$ ($\eta=1+s$): no progress, the mean oscillates "
+             r"or diverges; so the condition is exactly $0<\eta<1$",
+             (4 * eta * (1 - eta)).subs(eta, 1 + s), sp.Integer(0), "<="),
+    ]
+
+
+def _expected_gradient_steps(c: sp.Expr, d: int) -> list[Step]:
+    x, w, w_star = _vec("x", d), _vec("w", d), _vec("w^*", d)
     xi = sp.Symbol("xi", real=True)
     y = (x.T * w_star)[0] + xi
     loss = ((x.T * w)[0] - y) ** 2
@@ -45,16 +71,17 @@ def derive_expected_gradient(c: sp.Expr = 2) -> list[Step]:
 
     return [
         Step(
-            r"gradient of one sample's loss (sympy's derivative against the chain rule)",
+            rf"$d={d}$: gradient of one sample's loss (sympy's derivative against the chain "
+            r"rule)",
             grad,
             2 * residual * x,
             tex=r"\nabla_w(\langle w,x\rangle-y)^2=2(\langle w,x\rangle-y)\,x"
                 r"=2\big(\langle x,w-w_*\rangle-\xi\big)\,x",
         ),
-        Step(r"second moments of $x\sim N(0,I_3)$", expect(x * x.T), sp.eye(D),
-            tex=r"\mathbb E[xx^\top]=I_3",
+        Step(rf"second moments of $x\sim N(0,I_{d})$", expect(x * x.T), sp.eye(d),
+            tex=rf"\mathbb E[xx^\top]=I_{d}",
         ),
-        Step(r"the label noise is independent of $x$", expect(xi * x), sp.zeros(D, 1),
+        Step(r"the label noise is independent of $x$", expect(xi * x), sp.zeros(d, 1),
             tex=r"\mathbb E[\xi x]=0",
         ),
         Step(
@@ -94,14 +121,19 @@ def check_expected_gradient(
 # --------------------------------------------------------------------------- Q1.3
 
 
-def derive_span_invariant(include_w0: bool = True) -> list[Step]:
-    """One SGD step adds alpha * x_t to w; unrolled twice from w_0 at d = 3.
+def derive_span_invariant(include_w0: bool = True, sizes: tuple[int, ...] = (2, 3, 4),
+                          ) -> list[Step]:
+    """One SGD step adds alpha * x_t to w; unrolled twice from w_0 at d = 2, 3, 4.
 
     include_w0: whether the claimed spanning set contains w_0 (it must)."""
-    eta, y1, y2 = sp.symbols("eta y_1 y_2", real=True)
-    w0, x1, x2 = _vec("w0"), _vec("x1"), _vec("x2")
+    return [step for d in sizes for step in _span_steps(include_w0, d)]
 
-    v = _vec("v")
+
+def _span_steps(include_w0: bool, d: int) -> list[Step]:
+    eta, y1, y2 = sp.symbols("eta y_1 y_2", real=True)
+    w0, x1, x2 = _vec("w0", d), _vec("x1", d), _vec("x2", d)
+
+    v = _vec("v", d)
 
     def sgd(w: sp.Matrix, x: sp.Matrix, y: sp.Expr) -> sp.Matrix:
         loss = ((x.T * v)[0] - y) ** 2  # differentiate at a free point v, then put v = w
@@ -116,7 +148,7 @@ def derive_span_invariant(include_w0: bool = True) -> list[Step]:
     a2 = alpha(w0 + a1 * x1, x2, y2)
     return [
         Step(
-            r"one update moves $w$ along the sampled input only: "
+            rf"$d={d}$: one update moves $w$ along the sampled input only: "
             r"$w_{t}=w_{t-1}+\alpha_t x_t$ with the scalar $\alpha_t=-2\eta(\langle w_{t-1},"
             r"x_t\rangle-y_t)$",
             w1 - w0,
@@ -127,7 +159,7 @@ def derive_span_invariant(include_w0: bool = True) -> list[Step]:
             r"unrolled twice: $w_2=w_0+\alpha_1x_1+\alpha_2x_2$, a member of "
             r"$\mathrm{span}(w_0,x_1,x_2)$; induction on $t$ gives the invariant",
             sgd(w1, x2, y2),
-            (w0 if include_w0 else sp.zeros(D, 1)) + a1 * x1 + a2 * x2,
+            (w0 if include_w0 else sp.zeros(d, 1)) + a1 * x1 + a2 * x2,
             tex=r"w_2=w_0+\alpha_1x_1+\alpha_2x_2",
         ),
     ]
@@ -141,39 +173,33 @@ def min_norm_solution(X: sp.Matrix, y: sp.Matrix) -> sp.Matrix:
 SolutionFn = Callable[[sp.Matrix, sp.Matrix], sp.Matrix]
 
 
-def derive_min_norm(solution: SolutionFn = min_norm_solution) -> list[Step]:
-    """n = 2 samples in d = 3: the span-constrained interpolant is unique and has least norm."""
-    X = sp.Matrix(2, 3, sp.symbols("x_11 x_12 x_13 x_21 x_22 x_23", real=True))
-    y = sp.Matrix(sp.symbols("y_1 y_2", real=True))
-    a = sp.Matrix(sp.symbols("a_1 a_2", real=True))
-    t = sp.Symbol("t", real=True)
-    w_hat = solution(X, y)
-    (sol,) = sp.solve(list(X * X.T * a - y), list(a), dict=True)
-    a_sol = a.subs(sol)
-    null = X[0, :].T.cross(X[1, :].T)  # spans the null space of X when the rows are independent
-    return [
-        Step(
-            r"from $w_0=0$ the iterate lies in the row space, $w=X^\top a$; interpolation "
-            r"$XX^\top a=y$ has the unique solution (Gram matrix invertible)",
-            X.T * a_sol,
-            w_hat,
-            tex=r"X^\top a\big|_{XX^\top a=y}=X^\top(XX^\top)^{-1}y=\hat w",
-        ),
-        Step(r"it interpolates", X * w_hat, y,
-            tex=r"X\hat w=XX^\top(XX^\top)^{-1}y=y",
-        ),
-        Step(r"$v=x_1\times x_2$ spans the null space of $X$", X * null, sp.zeros(2, 1),
-            tex=r"Xv=X(x_1\times x_2)=0",
-        ),
-        Step(
-            r"every other interpolant is $\hat w+tv$, and its squared norm exceeds "
-            r"$\|\hat w\|^2$ by $t^2\|v\|^2$",
-            ((w_hat + t * null).T * (w_hat + t * null))[0],
-            (w_hat.T * w_hat)[0] + t**2 * (null.T * null)[0],
-            tex=r"\|\hat w+tv\|^2=\|\hat w\|^2+2t\,\hat w^\top v+t^2\|v\|^2"
-                r"=\|\hat w\|^2+t^2\|v\|^2",
-        ),
-    ]
+def derive_min_norm(solution: SolutionFn = min_norm_solution,
+                    sizes: tuple[tuple[int, int], ...] = ((1, 2), (1, 3), (2, 3)),
+                    ) -> list[Step]:
+    """n samples in d > n dimensions, at (n, d) = (1, 2), (1, 3), (2, 3): the span-constrained
+    interpolant is unique and every other interpolant w_hat + v (X v = 0) is longer."""
+    steps: list[Step] = []
+    for n_, d_ in sizes:
+        X = sp.Matrix(n_, d_, lambda i, j: sp.Symbol(f"x_{i + 1}{j + 1}", real=True))
+        y = sp.Matrix(sp.symbols(f"y_1:{n_ + 1}", real=True))
+        a = sp.Matrix(sp.symbols(f"a_1:{n_ + 1}", real=True))
+        v = sp.Matrix(sp.symbols(f"v_1:{d_ + 1}", real=True))
+        w_hat = solution(X, y)
+        (sol,) = sp.solve(list(X * X.T * a - y), list(a), dict=True)
+        gram_inv = (X * X.T).inv()
+        steps += [
+            Step(rf"$n={n_}$, $d={d_}$: from $w_0=0$ the iterate lies in the row space, "
+                 r"$w=X^\top a$; interpolation $XX^\top a=y$ has a unique solution (Gram matrix "
+                 r"invertible)", X.T * a.subs(sol), w_hat,
+                 tex=r"X^\top a\big|_{XX^\top a=y}=X^\top(XX^\top)^{-1}y=\hat w"),
+            Step(r"it interpolates", X * w_hat, y, tex=r"X\hat w=XX^\top(XX^\top)^{-1}y=y"),
+            Step(r"for any $v$, $\hat w^\top v=y^\top(XX^\top)^{-1}(Xv)$, which is $0$ when "
+                 r"$Xv=0$; every other interpolant is $\hat w+v$ with $Xv=0$, so "
+                 r"$\|\hat w+v\|^2=\|\hat w\|^2+\|v\|^2>\|\hat w\|^2$ for $v\ne0$",
+                 (w_hat.T * v)[0], (y.T * gram_inv * (X * v))[0],
+                 tex=r"\hat w^\top v=y^\top(XX^\top)^{-1}Xv"),
+        ]
+    return steps
 
 
 def check_min_norm(
@@ -248,9 +274,12 @@ EXPECTED_GRADIENT = Claim(
     statement=(
         r"For $x\sim N(0,I_d)$, $y=\langle x,w_*\rangle+\xi$ with $\xi\sim N(0,1)$ independent "
         r"of $x$, and the loss $\mathcal L_{x,y}(f_w)=(\langle w,x\rangle-y)^2$, for every fixed "
-        r"$w$: $\mathbb E_{x,y}[\nabla_w\mathcal L_{x,y}(f_w)]=c\,(w-w_*)$ with $c=2$."
+        r"$w$: $\mathbb E_{x,y}[\nabla_w\mathcal L_{x,y}(f_w)]=c\,(w-w_*)$ with $c=2$. Hence "
+        r"$\mathbb E[w_{t+1}]-w_*=(1-2\eta)(\mathbb E[w_t]-w_*)$: the mean iterate gets "
+        r"strictly closer to $w_*$ in every iteration exactly when $0<\eta<1$."
     ),
-    answer=r"$c=2$ (it would be $1$ for the loss $\tfrac12(f(x)-y)^2$).",
+    answer=(r"$c=2$ (it would be $1$ for the loss $\tfrac12(f(x)-y)^2$); progress in every "
+            r"iteration needs the step size $0<\eta<1$."),
     derivation=derive_expected_gradient,
     check=check_expected_gradient,
     check_text=(
@@ -262,7 +291,9 @@ EXPECTED_GRADIENT = Claim(
         r"expectation given $w_t$; averaging over $w_t$ gives "
         r"$\mathbb E[\nabla]=c(\mathbb E w_t-w_*)$. The handout writes $w\in\mathbb R^{d+1}$ "
         r"but $x\in\mathbb R^d$; we take $w\in\mathbb R^d$. Its update line is missing the "
-        r"minus sign: $w_{t+1}=w_t-\eta\nabla\mathcal L$."
+        r"minus sign: $w_{t+1}=w_t-\eta\nabla\mathcal L$. Proved symbolically at "
+        r"$d=2,3,4$ (the moments are per coordinate, so every $d$ behaves alike); the "
+        r"contraction step is symbolic in $\eta$."
     ),
 )
 
@@ -287,7 +318,7 @@ SPAN_INVARIANT = Claim(
     ),
     note=(
         r"The handout's index is shifted by one (its loop makes $w_{t+1}$ from $w_t$ with the "
-        r"$t$-th sample); the span is the same."
+        r"$t$-th sample); the span is the same. Proved symbolically at $d=2,3,4$."
     ),
 )
 
@@ -311,7 +342,9 @@ MIN_NORM = Claim(
     ),
     note=(
         r"The general-position conditions in the handout are only used to make the rows "
-        r"independent, so that $XX^\top$ is invertible."
+        r"independent, so that $XX^\top$ is invertible. Proved symbolically at "
+        r"$(n,d)=(1,2),(1,3),(2,3)$; the argument (row space, Gram matrix, orthogonality of "
+        r"$\hat w$ to the null space) is the same at every size."
     ),
 )
 

@@ -3,7 +3,8 @@
 The handout's x * y keeps y fixed and slides x over it, starting with x's last entry on y's first
 and ending with x's first entry on y's last; entry m (0-based) is sum_i x_i y_{i + m - (n1 - 1)}.
 It equals ``np.correlate(y, x, "full")`` (note the swapped arguments) and torch's ``conv1d`` of y
-with kernel x and padding n1 - 1. Symbolic sizes: w in R^3, x in R^4, as in the handout.
+with kernel x and padding n1 - 1. Symbolic sizes: w in R^3, x in R^4, as in the handout, and
+(len(w), len(x)) = (2, 5), (4, 3) besides.
 """
 
 from __future__ import annotations
@@ -55,19 +56,22 @@ def derive_example(answer: Sequence = EXAMPLE_ANSWER) -> list[Step]:
     """The worked example, the reversal identity (n1=3, n2=4) and that * does not commute."""
     xy = xcorr(EXAMPLE_X, EXAMPLE_Y)
     yx = xcorr(EXAMPLE_Y, EXAMPLE_X)
-    x = sp.symbols("x_1:4", real=True)
-    y = sp.symbols("y_1:5", real=True)
+    reversals = []
+    for n1, n2 in ((3, 4), (2, 5), (5, 2)):
+        x = sp.symbols(f"x_1:{n1 + 1}", real=True)
+        y = sp.symbols(f"y_1:{n2 + 1}", real=True)
+        reversals.append(Step(
+            rf"for symbolic $x\in\mathbb R^{n1}$, $y\in\mathbb R^{n2}$: $y\star x$ is "
+            r"$x\star y$ read backwards",
+            sp.Matrix([xcorr(y, x)]),
+            sp.Matrix([xcorr(x, y)[::-1]]),
+            tex=r"(y\star x)_m=(x\star y)_{n_1+n_2-m},\quad m=1,\dots,n_1+n_2-1",
+        ))
     return [
         Step(r"sliding $[3,2,1]$ over $[4,6,3,9]$", sp.Matrix([xy]), sp.Matrix([list(answer)]),
             tex=r"[3,2,1]\star[4,6,3,9]=[4,14,27,33,27,27]",
         ),
-        Step(
-            r"for symbolic $x\in\mathbb R^3$, $y\in\mathbb R^4$: $y\star x$ is $x\star y$ "
-            r"read backwards",
-            sp.Matrix([xcorr(y, x)]),
-            sp.Matrix([xcorr(x, y)[::-1]]),
-            tex=r"(y\star x)_m=(x\star y)_{n_1+n_2-m},\quad m=1,\dots,n_1+n_2-1",
-        ),
+        *reversals,
         Step(
             r"so the operation is not commutative: in the example the first entries differ",
             sp.Integer(yx[0] - xy[0]),
@@ -77,34 +81,45 @@ def derive_example(answer: Sequence = EXAMPLE_ANSWER) -> list[Step]:
     ]
 
 
+SIZES = ((3, 4), (2, 5), (4, 3))  # (len(w), len(x)): the handout's first, then two others
+
+
+def _wx(m: int, n: int):
+    w = sp.symbols(f"w_1:{m + 1}", real=True)
+    x = sp.symbols(f"x_1:{n + 1}", real=True)
+    return w, x, sp.Matrix(xcorr(w, x))
+
+
 def derive_cw(cw: Callable[[Sequence, int], sp.Matrix] = xcorr_matrix) -> list[Step]:
-    """C_w (6 x 4) is the Jacobian of w * x in x, and C_w x = w * x."""
-    w = sp.symbols("w_1:4", real=True)
-    x = sp.symbols("x_1:5", real=True)
-    wx = sp.Matrix(xcorr(w, x))
-    C = cw(w, 4)
-    return [
-        Step(r"$w\star x$ is linear in $x$; its Jacobian in $x$ is the claimed banded matrix",
-             wx.jacobian(x), C, tex=r"\frac{\partial(w\star x)}{\partial x}=C_w=" + sp.latex(C)),
-        Step(r"and multiplying it back gives $w\star x$", C * sp.Matrix(x), wx,
-            tex=r"C_wx=w\star x",
-        ),
-    ]
+    """C_w ((m + n - 1) x n) is the Jacobian of w * x in x, and C_w x = w * x; at the handout's
+    m = 3, n = 4 and at (2, 5), (4, 3)."""
+    steps = []
+    for m, n in SIZES:
+        w, x, wx = _wx(m, n)
+        C = cw(w, n)
+        steps += [
+            Step(rf"$m={m}$, $n={n}$: $w\star x$ is linear in $x$; its Jacobian in $x$ is the "
+                 r"claimed banded matrix", wx.jacobian(x), C,
+                 tex=r"\frac{\partial(w\star x)}{\partial x}=C_w=" + sp.latex(C)),
+            Step(r"and multiplying it back gives $w\star x$", C * sp.Matrix(x), wx,
+                 tex=r"C_wx=w\star x"),
+        ]
+    return steps
 
 
 def derive_cx(cx: Callable[[int, Sequence], sp.Matrix] = xcorr_jacobian) -> list[Step]:
-    """d(w * x)/dw = C_x (6 x 3), and C_x w = w * x."""
-    w = sp.symbols("w_1:4", real=True)
-    x = sp.symbols("x_1:5", real=True)
-    wx = sp.Matrix(xcorr(w, x))
-    C = cx(3, x)
-    return [
-        Step(r"$w\star x$ is also linear in $w$; its Jacobian in $w$",
-             wx.jacobian(w), C, tex=r"\frac{\partial(w\star x)}{\partial w}=C_x=" + sp.latex(C)),
-        Step(r"so $w\star x=C_xw$", C * sp.Matrix(w), wx,
-            tex=r"C_xw=w\star x",
-        ),
-    ]
+    """d(w * x)/dw = C_x ((m + n - 1) x m), and C_x w = w * x; at the same three sizes."""
+    steps = []
+    for m, n in SIZES:
+        w, x, wx = _wx(m, n)
+        C = cx(m, x)
+        steps += [
+            Step(rf"$m={m}$, $n={n}$: $w\star x$ is also linear in $w$; its Jacobian in $w$",
+                 wx.jacobian(w), C,
+                 tex=r"\frac{\partial(w\star x)}{\partial w}=C_x=" + sp.latex(C)),
+            Step(r"so $w\star x=C_xw$", C * sp.Matrix(w), wx, tex=r"C_xw=w\star x"),
+        ]
+    return steps
 
 
 # --------------------------------------------------------------------------- numeric checks

@@ -137,11 +137,10 @@ FeatureFn = Callable[[list], list]
 
 
 def derive_quadratic_kernel(features: FeatureFn = quadratic_features) -> list[Step]:
-    """(q^T k + 1)^2 = phi(q)^T phi(k) at D = 3; feature count; the associativity rewrite."""
+    """(q^T k + 1)^2 = phi(q)^T phi(k) and the reading without constant at D = 2, 3, 4; the
+    feature count (symbolic D); the associativity rewrite."""
     D = 3
-    q = sp.symbols("q_1:4", real=True)
-    k = sp.symbols("k_1:4", real=True)
-    fq, fk = features(list(q)), features(list(k))
+    fq = features(list(sp.symbols("q_1:4", real=True)))
     Dg = sp.Symbol("D", positive=True, integer=True)
     # attention rewrite with N = 2 keys, feature width 3, value width 2
     pq = sp.Matrix(sp.symbols("p_1:4", real=True))
@@ -152,13 +151,7 @@ def derive_quadratic_kernel(features: FeatureFn = quadratic_features) -> list[St
     S = sum((pk[j] * v[j].T for j in range(2)), sp.zeros(3, 2))  # (C, M)
     z = sum(pk, sp.zeros(3, 1))  # (C, 1)
     return [
-        Step(
-            r"the similarity is the polynomial kernel of degree 2 with constant 1, and it equals "
-            r"the inner product of the feature vectors ($D=3$)",
-            ((sp.Matrix(q).T * sp.Matrix(k))[0] + 1) ** 2,
-            (sp.Matrix(fq).T * sp.Matrix(fk))[0],
-            tex=r"(q^\top k+1)^2=\phi(q)^\top\phi(k)",
-        ),
+        *[step for d in (2, 3, 4) for step in _kernel_steps(features, d)],
         Step(
             r"number of features: $1+D+D+\binom D2$; at $D=3$ that is",
             sp.Integer(len(fq)),
@@ -186,6 +179,32 @@ def derive_quadratic_kernel(features: FeatureFn = quadratic_features) -> list[St
             (pq.T * z)[0],
             tex=r"\sum_j\phi(Q_i)^\top\phi(K_j)=\phi(Q_i)^\top\sum_j\phi(K_j)",
         ),
+    ]
+
+
+def homogeneous_features(x: list) -> list:
+    """phi_0(x) for (x^T y)^2, the reading without the constant term: [x_i^2, sqrt2 x_i x_j]."""
+    pairs = itertools.combinations(range(len(x)), 2)
+    return [xi * xi for xi in x] + [SQRT2 * x[i] * x[j] for i, j in pairs]
+
+
+def _kernel_steps(features: FeatureFn, d: int) -> list[Step]:
+    """(q^T k + 1)^2 = phi(q)^T phi(k), and the reading without constant, at dimension d."""
+    q = sp.Matrix(sp.symbols(f"q_1:{d + 1}", real=True))
+    k = sp.Matrix(sp.symbols(f"k_1:{d + 1}", real=True))
+    dot = (q.T * k)[0]
+
+    def inner(phi: FeatureFn) -> sp.Expr:
+        return (sp.Matrix(phi(list(q))).T * sp.Matrix(phi(list(k))))[0]
+
+    return [
+        Step(rf"$D={d}$: the polynomial kernel of degree 2 with constant 1 is the inner product "
+             r"of the feature vectors", (dot + 1) ** 2, inner(features),
+             tex=r"(q^\top k+1)^2=\phi(q)^\top\phi(k)"),
+        Step(r"the reading without the constant term, $(q^\top k)^2$, is the inner product of "
+             r"$\phi_0(x)=(x_i^2,\sqrt2x_ix_j)_{i<j}$, $D(D+1)/2$ features (also accepted)",
+             dot**2, inner(homogeneous_features),
+             tex=r"(q^\top k)^2=\phi_0(q)^\top\phi_0(k)"),
     ]
 
 
@@ -315,6 +334,16 @@ def derive_attention_cost(orders: dict[str, sp.Expr] | None = None) -> list[Step
         steps += _theta_steps(name, sum(table.values()), orders[name])
     lin_t = sum(LINEAR_TIME.values()).subs(M, D)
     soft_t = sum(SOFTMAX_TIME.values()).subs(M, D)
+    a = sp.Symbol("a", nonnegative=True)
+    for big, small, case in ((D, M, "D\\ge M"), (M, D, "M\\ge D")):
+        at = {big: small + a}  # big = small + a
+        steps += [
+            Step(rf"the $\max(D,M)$ form: when ${case}$, $D+M\ge\max(D,M)$",
+                 (D + M).subs(at), sp.Max(D, M).subs(at), ">="),
+            Step(r"and $D+M\le2\max(D,M)$, so $N^2(D+M)=\Theta(N^2\max(D,M))$ and "
+                 r"$N^2+N(D+M)=\Theta(N^2+N\max(D,M))$",
+                 (D + M).subs(at), 2 * sp.Max(D, M).subs(at), "<="),
+        ]
     steps += [
         Step(r"with $M\approx D$ the linearised time grows like $ND^3$",
              sp.limit(lin_t / (N * D**3), D, sp.oo), sp.Integer(1),
@@ -418,6 +447,15 @@ QUADRATIC_KERNEL = Claim(
         r"$V'_i=\phi(Q_i)^\top\sum_j\phi(K_j)V_j^\top\big/\phi(Q_i)^\top\sum_j\phi(K_j)$."
     ),
     answer=r"$\mathrm{sim}(q,k)=(q^\top k+1)^2$ with the feature map $\phi$ above.",
+    note=(
+        r"``Any constant factor is set to 1'' is read as $c=1$ in $(q^\top k+c)^2$. The reading "
+        r"without the constant term, $\mathrm{sim}=(q^\top k)^2$ with "
+        r"$\phi_0(x)=(x_i^2,\sqrt2x_ix_j)_{i<j}$ ($D(D+1)/2$ features), is proved too and earns "
+        r"the same credit; both similarities are non-negative, as 5(a) asks. A feature map is "
+        r"right up to the order and signs of its entries (and splitting $\sqrt2x_ix_j$ into "
+        r"$x_ix_j,x_jx_i$): the answer checker compares $\phi(q)^\top\phi(k)$. Proved at "
+        r"$D=2,3,4$."
+    ),
     derivation=derive_quadratic_kernel,
     check=check_quadratic_kernel,
     check_text=(
@@ -442,7 +480,8 @@ ATTENTION_COST = Claim(
         r"linear in $N$."
     ),
     answer=(
-        r"Softmax: time $O(N^2\max(D,M))$, memory $O(N^2+N(D+M))$. Linearised quadratic "
+        r"Softmax: time $O(N^2\max(D,M))=O(N^2(D+M))$, memory $O(N^2+N\max(D,M))$. "
+        r"Linearised quadratic "
         r"kernel: time $O(ND^2M)=O(ND^3)$, memory $O(N(D^2+M)+D^2M)=O(ND^2+D^3)$."
     ),
     derivation=derive_attention_cost,

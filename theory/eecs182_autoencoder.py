@@ -3,9 +3,10 @@
 Objective (the handout's equation was lost in extraction; this is the standard form it refers to):
 L(W1, W2) = ||X - W2 W1 X||_F^2 with X: (m, n) centred data, W1: (k, m), W2: (m, k), and
 Sigma = X X^T. Its regularised version adds lambda (||W1||_F^2 + ||W2||_F^2).
-The symbolic proofs use m = 3, k = 2, n = 2. The loss is unchanged by an orthogonal change of
-coordinates (checked for the Cayley map Q = (I - A)(I + A)^{-1} of a skew matrix A), so the
-conditions are verified with Sigma diagonal, i.e. in its eigenbasis.
+The symbolic proofs use m = 3, k = 2, n = 2 for the gradient formulas and the rotation, and
+(m, k) = (3, 2), (4, 2), (4, 3), (5, 3) for the stationarity of the principal components. The loss
+is unchanged by an orthogonal change of coordinates (checked for the Cayley map
+Q = (I - A)(I + A)^{-1} of a skew matrix A), so the conditions are verified with Sigma diagonal.
 """
 
 from __future__ import annotations
@@ -61,6 +62,7 @@ def derive_pca_optimality(grads: GradFn = ae_gradients) -> list[Step]:
     L = _loss(W1, W2, X)
     G1, G2 = grads(W1, W2, X @ X.T)
     Q, _ = _cayley()
+    M, E = symbols_matrix("M", m, m), symbols_matrix("r", m, n)
     s = sp.symbols("sigma_1:4", positive=True)
     Sigma = sp.diag(*s)
     Ik = sp.eye(m)[:, :k]  # U_k in the eigenbasis
@@ -82,13 +84,26 @@ def derive_pca_optimality(grads: GradFn = ae_gradients) -> list[Step]:
             tex=r"\frac{\partial\mathcal L}{\partial W_2}=-2(I-W_2W_1)XX^\top W_1^\top",
         ),
         Step(
-            r"an orthogonal change of coordinates $Q$ (Cayley map of a skew matrix) satisfies "
-            r"$Q^\top Q=I$, so $\|Q(X-W_2W_1X)\|_F=\|X-W_2W_1X\|_F$: the loss at "
-            r"$(W_1Q^\top,QW_2)$ for data $QX$ equals the loss at $(W_1,W_2)$ for $X$, and "
-            r"gradients transform along; we may take $U=I$, $\Sigma=\mathrm{diag}(\sigma)$",
+            r"an orthogonal change of coordinates $Q$ (Cayley map of a skew matrix, symbolic in "
+            r"its three parameters) satisfies $Q^\top Q=I$",
             Q.T @ Q,
             sp.eye(m),
             tex=r"Q^\top Q=I\quad\text{for}\quad Q=(I-A)(I+A)^{-1},\ A^\top=-A",
+        ),
+        Step(
+            r"for any $M$, the residual of $(W_1M^\top,MW_2)$ on data $MX$ is "
+            r"$M(X-W_2W_1(M^\top M)X)$; with $M=Q$ it is $Q$ times the residual on $X$",
+            M @ X - (M @ W2) @ (W1 @ M.T) @ (M @ X),
+            M @ (X - W2 @ W1 @ (M.T @ M) @ X),
+            tex=r"MX-(MW_2)(W_1M^\top)(MX)=M\big(X-W_2W_1(M^\top M)X\big)",
+        ),
+        Step(
+            r"and $Q$ keeps the Frobenius norm of any residual $E$: the loss is unchanged by "
+            r"the rotation, $\mathcal L(W_1Q^\top,QW_2;QX)=\mathcal L(W_1,W_2;X)$, and "
+            r"gradients rotate along; so we may take $U=I$, $\Sigma=\mathrm{diag}(\sigma)$",
+            ((Q @ E).T @ (Q @ E)).trace(),
+            (E.T @ E).trace(),
+            tex=r"\|QE\|_F^2=\mathrm{tr}(E^\top Q^\top QE)=\|E\|_F^2",
         ),
         Step(
             r"the residual projector $I-U_kU_k^\top$ annihilates $\Sigma U_k$",
@@ -128,6 +143,21 @@ def derive_pca_optimality(grads: GradFn = ae_gradients) -> list[Step]:
             s[2],
             tex=r"\mathrm{tr}\big((I-U_kU_k^\top)\Sigma(I-U_kU_k^\top)\big)=\sigma_3",
         ),
+        *[step for size in ((4, 2), (4, 3), (5, 3)) for step in _pca_steps(grads, *size)],
+    ]
+
+
+def _pca_steps(grads: GradFn, m: int, k: int) -> list[Step]:
+    """Both gradients vanish at W_1 = U_k^T, W_2 = U_k, with loss the discarded eigenvalues."""
+    s = sp.symbols(f"sigma_1:{m + 1}", positive=True)
+    Sigma, Ik = sp.diag(*s), sp.eye(m)[:, :k]
+    P1, P2 = grads(Ik.T, Ik, Sigma)
+    res = sp.eye(m) - Ik @ Ik.T
+    return [
+        Step(rf"$m={m}$, $k={k}$: both gradients vanish at $W_1=U_k^\top$, $W_2=U_k$",
+             P1.row_join(P2.T), sp.zeros(k, 2 * m)),
+        Step(rf"and the loss is $\sigma_{{{k + 1}}}+\dots+\sigma_{{{m}}}$",
+             (res @ Sigma @ res.T).trace(), sum(s[k:])),
     ]
 
 
@@ -154,6 +184,7 @@ def derive_regularized_balance(singular_values=decoder_singular_values) -> list[
     V2 = V1.T
     F1, F2 = ae_gradients(V1, V2, sp.diag(*s))
     a, b = sp.symbols("a b", real=True)
+    tt = sp.Symbol("t", positive=True)
     return [
         Step(
             r"weight decay adds $2\lambda W_1$ and $2\lambda W_2$ to the gradients",
@@ -187,6 +218,17 @@ def derive_regularized_balance(singular_values=decoder_singular_values) -> list[
             (F1 + 2 * lam * V1).row_join((F2 + 2 * lam * V2).T),
             sp.zeros(k, m + m),
             tex=r"\nabla\mathcal L_\lambda(W_1,W_2)=0",
+        ),
+        Step(
+            r"$D$ is real (the critical point exists) exactly when $\lambda<\sigma_i$ for "
+            r"$i\le k$: with $\lambda=\sigma/(1+t)$, $t>0$, $D^2=1-\lambda/\sigma\ge0$",
+            (1 - lam / s[0]).subs(lam, s[0] / (1 + tt)), sp.Integer(0), ">=",
+        ),
+        Step(
+            r"while for $\lambda=\sigma(1+t)\ge\sigma$, $1-\lambda/\sigma\le0$: the penalty "
+            r"wins and that direction's decoder column is $0$; so the statement needs "
+            r"$\lambda<\sigma_k$",
+            (1 - lam / s[0]).subs(lam, s[0] * (1 + tt)), sp.Integer(0), "<=",
         ),
         Step(
             r"its decoder has $W_2^\top W_2=I-\lambda\,\mathrm{diag}(1/\sigma_i)$",
@@ -337,7 +379,9 @@ PCA_OPTIMALITY = Claim(
     ),
     note=(
         r"Any $k$ eigenvectors satisfy the first-order conditions (they are saddle points "
-        r"unless they are the top $k$); only the top-$k$ choice reaches the smallest loss."
+        r"unless they are the top $k$); only the top-$k$ choice reaches the smallest loss. "
+        r"Symbolic sizes: the gradients and the rotation at $m=3$, $k=2$, $n=2$; the "
+        r"principal components at $(m,k)=(3,2),(4,2),(4,3),(5,3)$."
     ),
 )
 
@@ -350,8 +394,9 @@ REGULARIZED_BIAS = Claim(
         r"For $\mathcal L_\lambda=\|X-W_2W_1X\|_F^2+\lambda(\|W_1\|_F^2+\|W_2\|_F^2)$ with "
         r"$\lambda>0$, every critical point has $W_2^\top W_2=W_1W_1^\top$, and the minimiser has "
         r"decoder singular values $\sqrt{1-\lambda/\sigma_i}$ ($\sigma_i$ the top-$k$ "
-        r"eigenvalues of $XX^\top$, assuming $\lambda<\sigma_k$). For small $\lambda$ the "
-        r"columns of $W_2$ are approximately orthonormal."
+        r"eigenvalues of $XX^\top$). This needs $0<\lambda<\sigma_k$: for $\lambda\ge\sigma_i$ "
+        r"the $i$-th decoder direction collapses to $0$. For small $\lambda$ the columns of "
+        r"$W_2$ are approximately orthonormal."
     ),
     answer=(
         r"Yes. Without the penalty $W_2$ is determined only up to $W_2\mapsto W_2C^{-1}$; the "
@@ -367,8 +412,9 @@ REGULARIZED_BIAS = Claim(
         r"the same run keeps $W_2^\top W_2$ far from $I$."
     ),
     note=(
-        r"Shown here numerically as the handout asks, with the balancing identity and the "
-        r"eigen-aligned critical point checked symbolically."
+        r"The global minimiser is shown numerically (gradient descent from an unbalanced "
+        r"start); the balancing identity, the eigen-aligned critical point and the condition "
+        r"$\lambda<\sigma_k$ are checked symbolically at $m=3$, $k=2$."
     ),
 )
 

@@ -2,6 +2,7 @@
 
 Uses only ``amsmath`` and ``amssymb``. Each claim becomes a section: statement, the checked steps
 (the reason in words, then the equation), the answer, notes, and what the numeric check compares.
+Each explanation entry becomes a section with its expected answer and its rubric items.
 Equations too long to read are shown by their simplified side only.
 """
 
@@ -12,6 +13,7 @@ from collections.abc import Iterable
 
 from theory.algebra import ProofResult, Step
 from theory.claims import Claim, Outcome, claims_for
+from theory.written import Explanation, explanations
 
 MAX_DISPLAY = 700  # characters of LaTeX in one displayed equation
 
@@ -87,13 +89,30 @@ def render_claim(claim: Claim, *, result: ProofResult | None = None,
     return "\n\n".join(parts)
 
 
+def render_explanation(entry: Explanation) -> str:
+    """One explanation entry as a LaTeX section: expected answer, then the rubric items."""
+    items = "\n".join(rf"\item {escape_text(point)}" for point in entry.key_points)
+    parts = [
+        rf"\section*{{{escape_text(entry.question)}: {escape_text(entry.title)}}}",
+        rf"\noindent\texttt{{{escape_text(entry.id)}}}",
+        r"\paragraph{Expected answer.} " + escape_text(entry.answer),
+        r"\paragraph{Key points (rubric items).}" + "\n" + r"\begin{itemize}" + "\n" + items
+        + "\n" + r"\end{itemize}",
+    ]
+    if entry.also_right:
+        parts.append(r"\paragraph{Also right.} " + escape_text(entry.also_right))
+    return "\n\n".join(parts)
+
+
 def render(assignment: str, *, verify: bool = False) -> str:
-    """Full LaTeX document for one assignment; with ``verify`` the results are included."""
+    """Full LaTeX document for one assignment (its proved claims, then the expected answers of
+    its explanation questions); with ``verify`` the proof and check results are included."""
     body = []
     for claim in claims_for(assignment):
         result = claim.prove() if verify else None
         outcome = claim.check() if verify else None
         body.append(render_claim(claim, result=result, outcome=outcome))
+    body.extend(render_explanation(e) for e in explanations(assignment))
     title = escape_text(TITLES.get(assignment, assignment))
     return (
         _PREAMBLE

@@ -2,7 +2,9 @@
 initialization, and least squares.
 
 Points follow the handout (93, plus 4 of extra credit in 5(c)). The pen-and-paper parts are manual
-questions, worth 0 here and graded by hand: 1(a) 5 points, 2(e) 4 points, 4(e) 2 points.
+questions, worth 0 here and graded by hand: 1(a) 5 points, 2(e) 2 of its 4 points (the other 2 go
+to the counts typed in its answer cell), 4(e) 2 points. 5(a)'s minimizer is typed in an answer
+cell (1 of its 3 points).
 """
 
 from graders.assignments import Assignment, Question
@@ -46,8 +48,10 @@ ASSIGNMENT = Assignment(
         Question("q2c", "2.3", "Q2(c) Jacobian by forward mode", 12.0, ("jacobian_forward",),
                  REVERSE_MODE),
         Question("q2d", "2.4", "Q2(d) benchmark of the two modes", 4.0, ("benchmark_jacobians",)),
-        Question("q2e", "2.5w", "Q2(e) written: operation counts of the two modes (4 points, by "
-                 "hand)", 0.0, manual=True),
+        Question("q2e", "2.5w", "Q2(e) written: operation counts of the two modes (2 of its 4 "
+                 "points, by hand)", 0.0, manual=True),
+        Question("q2e_counts", "2.5v", "Q2(e) answer cell: the two operation counts (2 of its 4 "
+                 "points)", 2.0),
         Question("q3_xnor", "3.1", "Q3.1 a network for XNOR", 3.0, ("xnor_network",), FITTING),
         Question("q3_tent", "3.2", "Q3.2 a network for the tent function", 4.0, ("tent_network",),
                  FITTING),
@@ -63,8 +67,9 @@ ASSIGNMENT = Assignment(
                  ("train_model", "plot_accuracy")),
         Question("q4e", "4.5w", "Q4(e) written: what depth and initialization do (2 points, by "
                  "hand)", 0.0, manual=True),
-        Question("q5a", "5.1", "Q5(a) gradient and minimizer of least squares", 3.0,
+        Question("q5a", "5.1", "Q5(a) gradient and minimizer of least squares", 2.0,
                  ("ls_gradient", "ls_minimizer"), SOLVERS),
+        Question("q5a_minimizer", "5.1v", "Q5(a) answer cell: the minimizer in closed form", 1.0),
         Question("q5b", "5.2", "Q5(b) the first two gradient-descent iterates", 3.0,
                  ("gd_first_iterates",), SOLVERS),
         Question("q5c", "5.3", "Q5(c) extra credit: w_k in closed form", 4.0, ("gd_iterate",),

@@ -21,7 +21,7 @@ def _step(X, fraction: float) -> float:
     return fraction / np.linalg.norm(X, 2) ** 2
 
 
-@graded("q5a", 3.0, "ls_gradient and ls_minimizer on hidden data")
+@graded("q5a", 2.0, "ls_gradient and ls_minimizer on hidden data")
 def test_gradient_and_minimizer(submission, rng):
     checks = Checks()
     for N, D in [*SHAPES, WIDE]:

@@ -48,8 +48,9 @@ ASSIGNMENT = Assignment(
         # grader checks that the runs it measures used the notebook's own classes
         Question("p1e", "1.5", "P1(e) the 98% test", 1.0, ("train", "make_model"),
                  BUILT_IN_OPTIMIZERS, notebook=P1_NOTEBOOK),
-        Question("p2a", "2.1", "P2(a) 1-D cross-correlation", 1.0,
+        Question("p2a", "2.1", "P2(a) 1-D cross-correlation", 0.75,
                  ("xcorr1d", "yx_from_xy"), NUMPY_CORRELATION),
+        Question("p2a_value", "2.1v", "P2(a) answer cell: the value of [3,2,1] ⋆ [4,6,3,9]", 0.25),
         Question("p2a_written", "2.1w", "P2(a) written: how x*y and y*x relate, in words", 0.0,
                  manual=True),
         Question("p2b", "2.2", "P2(b) the matrix C_w", 1.0, ("xcorr_matrix",), NUMPY_CORRELATION),

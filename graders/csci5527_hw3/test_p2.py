@@ -16,7 +16,7 @@ def _where(*arrays) -> str:
     return " for inputs of shape " + ", ".join(str(a.shape) for a in arrays)
 
 
-@graded("p2a", 1.0, "x ⋆ y and y ⋆ x on hidden vectors")
+@graded("p2a", 0.75, "x ⋆ y and y ⋆ x on hidden vectors")
 def test_xcorr1d(submission, rng):
     checks = Checks()
     for n1, n2 in [(3, 7), (6, 4), (5, 5), (1, 6), (9, 2)]:

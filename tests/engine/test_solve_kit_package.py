@@ -10,7 +10,9 @@ import pytest
 
 import reference.norm
 import reference.xcorr
+from graders.answer_cells import answer_text
 from graders.assignments import available, load_assignment
+from graders.errors import StudentError
 from graders.kit import build_kit
 from graders.notebook import defined_names, parse_cell
 from graders.package import build_autograder_zip
@@ -44,8 +46,11 @@ def test_templates_hold_stubs_and_solutions_define_every_graded_name(assignment_
         for cell in _graded_cells(template):
             question = cell.metadata["dlgrade"].get("question")
             assert question is None or question in {q.id for q in answered_here}
-            if cell.metadata["dlgrade"].get("answer"):  # an answer cell: blank, "..."
-                assert '"..."' in cell.source
+            answer = cell.metadata["dlgrade"].get("answer")
+            if answer:  # an answer cell: its question is here and nothing is typed yet
+                assert answer in {q.id for q in answered_here}
+                with pytest.raises(StudentError, match="no answer typed"):
+                    answer_text(template, answer)
                 continue
             assert "NotImplementedError" in cell.source  # the template holds no solution
         solved = solution_notebook(assignment, notebook)

@@ -64,7 +64,9 @@ def delete_cell(nb: nbformat.NotebookNode, question: str) -> nbformat.NotebookNo
 
 
 def _question(cell) -> str | None:
-    return cell.metadata.get("dlgrade", {}).get("question")
+    """The question a graded cell answers: its code (`question`) or its typed answer (`answer`)."""
+    declared = cell.metadata.get("dlgrade", {})
+    return declared.get("question") or declared.get("answer")
 
 
 def _top_level_names(tree: ast.Module) -> set[str]:
@@ -167,6 +169,9 @@ def instance_norm(x, eps=1e-5):
     var = x.var(dim=(0, 1), keepdim=True)  # wrong: unbiased (n - 1); normalization uses 1/n
     return (x - mu) / torch.sqrt(var + eps)
 ''', ("instance_norm: relative difference",)),
+    # an answer cell: the text typed, checked by theory's answer checker
+    "p2a_value_reversed": Wrong("p2a_value", 'answer_p2a = "[27, 27, 33, 27, 14, 4]"',
+                                ("p2a_value entry 1 differs from the expected answer",)),
 }
 
 # Calls scipy inside a graded function: the static scan takes the question's points (and those

@@ -238,7 +238,7 @@ def test_a_kernel_that_dies_is_restarted_and_grading_goes_on(grade_nb, solution,
             "finish (died: the kernel died while running this cell)"
             in question_outputs(doc)["p2b"])
     assert doc["output"].splitlines() == [
-        "hw3.ipynb: 10 of 12 code cells ran without error.",
+        "hw3.ipynb: 11 of 13 code cells ran without error.",
         f"cell {p2b_cell}: died: the kernel died while running this cell",
         f"cell {ungraded_cell}: died: the kernel died while running this cell",
     ]
@@ -259,7 +259,7 @@ def flood(grade_nb, solution, tmp_path_factory):
 def test_100_mb_of_printed_output_costs_no_points(flood, full_points):
     doc, results, _ = flood
     assert doc["score"] == sum(full_points.values())  # P2 and P3
-    assert doc["output"].splitlines()[0] == "hw3.ipynb: 12 of 12 code cells ran without error."
+    assert doc["output"].splitlines()[0] == "hw3.ipynb: 13 of 13 code cells ran without error."
     assert results.stat().st_size < 20_000
 
 
@@ -300,7 +300,7 @@ def test_a_submission_cannot_forge_results_json(grade_nb, solution, traversable_
         assert f"cell 3: error: PermissionError: [Errno 13] Permission denied: '{results}'" in (
             doc["output"])
     else:
-        assert doc["output"] == "hw3.ipynb: 12 of 12 code cells ran without error."
+        assert doc["output"] == "hw3.ipynb: 13 of 13 code cells ran without error."
 
 
 @pytest.mark.slow

@@ -180,12 +180,18 @@ def gd_iterate(X, y, w0, alpha, k):
         total += np.linalg.matrix_power(B, j) @ c
     return np.linalg.matrix_power(B, k + 1) @ w0 + alpha * total
 ''', ("gd_iterate(..., k=0): relative difference",)),
+    # answer cells: the text typed, checked by theory's answer checker
+    "minimizer_x_t_y": Wrong("q5a_minimizer", 'answer_q5a = "X^T y"',
+                             ("q5a_minimizer differs from the expected answer",)),
+    "counts_of_the_modes_swapped": Wrong(
+        "q2e_counts", 'answer_q2e = "[(1 + P)(K D + (L - 1) K^2 + P K), (1 + D)(K D + (L - 1) K^2 '
+        '+ P K)]"', ("q2e_counts entry 1 differs from the expected answer",)),
 }
 
 # Wrong answers graded together; each group touches each question at most once.
 GROUPS = {
     "a": ("w1_missing_1_over_n", "one_sided_large_step", "transposed_jacobian",
-          "tent_wrong_outside", "xavier_wrong_fan", "w_k_one_step_too_far"),
+          "tent_wrong_outside", "xavier_wrong_fan", "w_k_one_step_too_far", "minimizer_x_t_y"),
     "b": ("tanh_prime_is_1_minus_tanh", "boston_ten_epochs", "forward_mode_calls_backward",
-          "benchmark_without_L10", "mean_of_abs_activation"),
+          "benchmark_without_L10", "mean_of_abs_activation", "counts_of_the_modes_swapped"),
 }

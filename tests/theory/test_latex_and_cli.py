@@ -89,7 +89,7 @@ def test_cli_lists_every_claim_with_status(capsys) -> None:
 def test_cli_verify_passes_and_reports(capsys) -> None:
     assert cli.main(["--verify", "--only", "csci5527_hw3", "--only", "q3_"]) == 0
     out = capsys.readouterr().out
-    assert "numeric ok" in out and "6 passed, 0 failed" in out
+    assert "numeric ok" in out and "6 claims passed, 0 failed" in out
 
 
 def _swap(monkeypatch, claim_id: str, **changes) -> None:

@@ -14,6 +14,7 @@ from theory import comp499_gradients as lc
 from theory import comp499_jacobian_cost as jc
 from theory import comp499_least_squares as ls
 from theory import comp499_networks as nets
+from theory import cs229br_bernstein as bern
 from theory import cs229br_generalization as gen
 from theory import cs229br_sgd as sgd
 from theory import csci5527_xcorr as xc
@@ -56,6 +57,8 @@ WRONG = {
                               {"bound": _no_range}),
     "gaussian_tail_half": (gen.derive_gaussian_labels, gen.check_gaussian_labels,
                            {"tails": _wrong_tail()}),
+    "bernstein_scale_too_small": (bern.derive_bernstein, bern.check_bernstein,
+                                  {"c": bern.B**2 + bern.sigma**2}),
     "sgd_c_equals_1": (sgd.derive_expected_gradient, sgd.check_expected_gradient, {"c": 1}),
     "span_without_w0": (sgd.derive_span_invariant, sgd.check_span_invariant,
                         {"include_w0": False}),
