@@ -16,7 +16,7 @@ from reference import autoencoder
 
 CLASSES = ("AutoEncoder", "DenoisingAutoEncoder", "MaskedAutoEncoder")
 TRAIN_BOUND = 0.1  # test MSE after 10 epochs, as a share of the data's variance (reference: ~0.005)
-PROBE_TOLERANCE = 0.15
+PROBE_TOLERANCE = 0.12
 
 
 def _lowrank(rng, n, m=20, rank=3, noise=0.05) -> np.ndarray:
@@ -122,7 +122,7 @@ def test_trainer(submission, rng):
 
 
 def _clusters(rng, n_train=400, n_test=32, dim=16, classes=4):
-    centers = 0.5 * rng.standard_normal((classes, dim))
+    centers = 0.3 * rng.standard_normal((classes, dim))  # overlapping: about 50% accuracy
     y = rng.integers(0, classes, n_train + n_test)
     X = (centers[y] + rng.standard_normal((len(y), dim))).astype(np.float32)
     return X[:n_train], y[:n_train], X[n_train:], y[n_train:]

@@ -82,6 +82,9 @@ def test_regularized_training(submission, rng):
         if got[1].shape != (6, k):
             raise StudentError(f"train_linear_ae: W2 has shape {got[1].shape}, expected "
                                f"(6, {k}){where}")
+        if not np.isfinite(got[1]).all():
+            raise StudentError(f"train_linear_ae: the trained W2 is not finite (the training "
+                               f"diverged){where}")
         values = np.linalg.svd(got[1].astype(np.float64), compute_uv=False)
         if not np.all(np.abs(values - expected) <= tolerance):
             raise StudentError(f"train_linear_ae: the decoder's singular values are "

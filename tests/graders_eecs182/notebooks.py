@@ -118,7 +118,7 @@ def train_linear_ae(X, W1, W2, lam, lr=0.01, epochs=100, batch_size=None):
             (X[:, cols] - W2 @ W1 @ X[:, cols]).pow(2).sum(0).mean().backward()
             optimizer.step()
     return W1.detach(), W2.detach()
-''', ("train_linear_ae: the decoder's singular values are",)),
+''', ("train_linear_ae: the trained W2 is not finite (the training diverged)",)),
     "hard_coded_monte_carlo": Variant("q3_mc", '''
 def dot_product_stats(d, mu=0.0, sigma=1.0, samples=100_000, seed=0):
     return 0.0, 16.0  # wrong: the numbers of one run, for d = 16
@@ -133,11 +133,6 @@ def quadratic_feature_map(X):
     pairs = [X[:, i] * X[:, j] for i in range(d) for j in range(i + 1, d)]
     cross = torch.stack(pairs, 1) if pairs else X[:, :0]
     return torch.cat([torch.ones(n, 1, dtype=X.dtype), X, X**2, cross], 1)  # wrong: no sqrt(2)
-''', ("quadratic_feature_map: phi(Q) phi(K)^T: relative difference",)),
-    "phi_without_constant": Variant("q5b_phi", '''
-def quadratic_feature_map(X):
-    outer = X[:, :, None] * X[:, None, :]
-    return torch.cat([math.sqrt(2) * X, outer.flatten(1)], 1)  # wrong: the constant 1 is missing
 ''', ("quadratic_feature_map: phi(Q) phi(K)^T: relative difference",)),
     "eq8_wrong_axis": Variant("q5_eq8", '''
 def linear_attention(Q, K, V, feature_map, causal=False):
@@ -225,6 +220,6 @@ GROUPS = {
           "no_weight_decay", "hard_coded_monte_carlo", "argmax_is_softmax", "phi_without_sqrt2",
           "eq8_wrong_axis", "no_one_over_steps", "zero_grad_once", "layernorm_fails",
           "variance_d_squared", "modulelist_autoencoder"),
-    "b": ("probe_fits_test_split", "phi_without_constant", "float_mask", "numpy_monte_carlo",
+    "b": ("probe_fits_test_split", "phi_reordered", "float_mask", "numpy_monte_carlo",
           "answers_other_spelling"),
 }
