@@ -44,7 +44,7 @@ def quadratic_feature_map(X):
     phi(q)^T phi(k) = (q^T k + 1)^2. X: (N, D) -> (N, (D + 1)(D + 2) / 2)."""
     rows, cols = torch.triu_indices(X.shape[1], X.shape[1], offset=1)
     cross = X[:, rows] * X[:, cols]  # (N, D (D - 1) / 2)
-    ones = torch.ones(X.shape[0], 1, dtype=X.dtype)
+    ones = torch.ones_like(X[:, :1])  # (N, 1)
     return torch.cat([ones, math.sqrt(2) * X, X**2, math.sqrt(2) * cross], dim=1)
 
 
