@@ -32,15 +32,15 @@ def with_answers(nb: nbformat.NotebookNode, answers: dict[str, str]) -> nbformat
 def variant(nb: nbformat.NotebookNode, names) -> nbformat.NotebookNode:
     """`nb` with the cells (or answers) of the named variants of VARIANTS replaced."""
     chosen = [VARIANTS[name] for name in names]
-    nb = replace_cells(nb, {v.question: v.source for v in chosen if not v.answer})
+    nb = replace_cells(nb, {v.cell or v.question: v.source for v in chosen if not v.answer})
     return with_answers(nb, {v.question: v.source for v in chosen if v.answer})
 
 
 @dataclass(frozen=True)
 class Variant:
-    """An answer to `question` (an answer cell's text when `answer`): wrong ones keep `kept` of
-    its points and their tests' output contains every string of `says`; right ones (right=True)
-    keep all."""
+    """An answer to `question` (an answer cell's text when `answer`; the graded cell of `cell`
+    when the question has none of its own): wrong ones keep `kept` of its points and their
+    tests' output contains every string of `says`; right ones (right=True) keep all."""
 
     question: str
     source: str
@@ -48,6 +48,7 @@ class Variant:
     right: bool = False
     answer: bool = False
     kept: float = 0.0
+    cell: str = ""
 
 
 def wrong_answer(question: str, text: str, says: str) -> Variant:
@@ -142,6 +143,13 @@ def linear_attention(Q, K, V, feature_map, causal=False):
         return num / (fq * torch.cumsum(fk, 0)).sum(1, keepdim=True)
     return (fq @ (fk.T @ V)) / (fq * fk).sum(1, keepdim=True)  # wrong: pairs Q_i with K_i only
 ''', ("linear_attention(..., causal=False): relative difference",), kept=5.0 * 2 / 4),
+    "linear_attention_is_eq6": Variant("q5_linear_work", '''
+def linear_attention(Q, K, V, feature_map, causal=False):
+    weights = feature_map(Q) @ feature_map(K).T  # wrong: the N x L matrix eq. 8 avoids
+    if causal:
+        weights = torch.tril(weights)
+    return weights @ V / weights.sum(1, keepdim=True)
+''', ("linear_attention: its work grew",), cell="q5_eq8"),
     "no_one_over_steps": Variant("q6b", '''
 def accumulated_gradient(model, inputs, labels, batch_size, steps, loss_fn):
     model.zero_grad()
@@ -221,5 +229,5 @@ GROUPS = {
           "eq8_wrong_axis", "no_one_over_steps", "zero_grad_once", "layernorm_fails",
           "variance_d_squared", "modulelist_autoencoder"),
     "b": ("probe_fits_test_split", "phi_reordered", "float_mask", "numpy_monte_carlo",
-          "answers_other_spelling"),
+          "answers_other_spelling", "linear_attention_is_eq6"),
 }
