@@ -149,7 +149,7 @@ def gradient_norms(norms, Q, K, V):
 ''', "gradient_norms")
 
 # similarities and feature maps the grader hands to kernel_attention and linear_attention
-_MAPS = """
+MAPS_SOURCE = """
 import torch
 
 EXP_SIM = lambda a, b: (a @ b.T / 2).exp()
@@ -161,20 +161,20 @@ FEATURE_MAPS = {
 """
 FEATURE_MAP_NAMES = ("elu(x) + 1", "[1, sqrt2 x, vec(x x^T)]")
 
-EQ6 = _defined(_MAPS + '''
+EQ6 = _defined(MAPS_SOURCE + '''
 
 def eq6(kernel_attention, Q, K, V, causal):
     return kernel_attention(Q, K, V, EXP_SIM, causal=causal)
 ''', "eq6")
 
-EQ8 = _defined(_MAPS + '''
+EQ8 = _defined(MAPS_SOURCE + '''
 
 def eq8(linear_attention, name, Q, K, V, causal):
     return linear_attention(Q, K, V, FEATURE_MAPS[name], causal=causal)
 ''', "eq8")
 
 # total number of elements produced by the torch operations of linear_attention at each length
-WORK = _defined(_MAPS + '''
+WORK = _defined(MAPS_SOURCE + '''
 from torch.utils._python_dispatch import TorchDispatchMode
 
 
@@ -204,7 +204,7 @@ def work(linear_attention, name, lengths, d, m, causal):
 ''', "work")
 
 # the student's accumulated gradient on a network with the grader's weights
-_NET = '''
+NET_SOURCE = '''
 def net(norm, weights):
     import torch
     from torch import nn
@@ -216,7 +216,7 @@ def net(norm, weights):
             p.copy_(w)
     return model.train()
 '''
-ACCUMULATE = _defined(_NET + '''
+ACCUMULATE = _defined(NET_SOURCE + '''
 
 def accumulate(accumulated_gradient, norm, weights, x, y, batch_size, steps):
     import torch

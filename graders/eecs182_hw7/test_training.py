@@ -20,7 +20,7 @@ PAIRS = {"layer": ((1, 32), (4, 8), (32, 1)), "batch": ((2, 16), (8, 4), (32, 1)
 
 
 NET: dict = {}
-exec(probes._NET, NET)  # the network the kernel builds, built here the same way
+exec(probes.NET_SOURCE, NET)  # the network the kernel builds, built here the same way
 
 
 def _net(norm: str, weights) -> nn.Module:
