@@ -17,6 +17,7 @@ from reference.autoencoder import (
     reconstruction_error,
     train_autoencoder,
 )
+from tests.reference.test_linear_ae import one_thread  # noqa: F401 - autouse fixture
 
 
 def lowrank(n=768, m=20, rank=3, noise=0.05, seed=0):

@@ -8,6 +8,15 @@ import torch
 from reference.linear_ae import linear_ae_gradients, top_principal_components, train_linear_ae
 
 
+@pytest.fixture(autouse=True, scope="module")
+def one_thread():
+    """Many small ops: a second intra-op thread only adds waiting on a busy machine."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
 def spectral(m=6, n=200, spectrum=(4.0, 3.0, 2.0, 0.5, 0.2, 0.1), seed=0):
     rng = np.random.default_rng(seed)
     U = np.linalg.qr(rng.standard_normal((m, m)))[0]
