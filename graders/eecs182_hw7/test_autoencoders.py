@@ -57,7 +57,11 @@ def _corruption(submission, name, args, x, shift_visible):
     if seen is None:
         raise StudentError(f"{name}.loss never called encode: loss must reach the network "
                            "through encode/decode (or model(...))")
-    return as_array(seen, f"{name}: the encoder's input"), loss
+    seen = as_array(seen, f"{name}: the encoder's input")
+    if seen.shape != x.shape:
+        raise StudentError(f"{name}.loss: the encoder's input has shape {seen.shape}, expected "
+                           f"{x.shape} (the shape of x)")
+    return seen, loss
 
 
 @graded("q1a_denoise", 5.0, "DenoisingAutoEncoder: noise of std noise_std on the input only")
@@ -67,8 +71,7 @@ def test_denoising(submission, rng):
         where = f" (DenoisingAutoEncoder(20, 3, noise_std={std}), x of shape (200, 20))"
         seen, loss = _corruption(submission, "DenoisingAutoEncoder", [20, 3, std], x, False)
         noise = seen.astype(np.float64) - x
-        if noise.shape != x.shape or abs(noise.std() - std) > 0.1 * std or abs(
-                noise.mean()) > 0.1 * std:
+        if abs(noise.std() - std) > 0.1 * std or abs(noise.mean()) > 0.1 * std:
             raise StudentError(f"DenoisingAutoEncoder.loss: the encoder's input minus x has mean "
                                f"{noise.mean():.3g} and std {noise.std():.3g}, expected 0 and "
                                f"{std}{where}")
@@ -84,9 +87,6 @@ def test_masking(submission, rng):
     for ratio in (0.25, 0.6):
         where = f" (MaskedAutoEncoder(20, 3, mask_ratio={ratio}), x of shape (200, 20))"
         seen, loss = _corruption(submission, "MaskedAutoEncoder", [20, 3, ratio], x, True)
-        if seen.shape != x.shape:
-            raise StudentError(f"MaskedAutoEncoder.loss: the encoder's input has shape "
-                               f"{seen.shape}, expected {x.shape}{where}")
         hidden = float((seen != x).mean())
         if abs(hidden - ratio) > 0.05:
             raise StudentError(f"MaskedAutoEncoder.loss: the encoder saw {hidden:.0%} of the "
