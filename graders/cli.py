@@ -22,6 +22,7 @@ HELP = {
     "list": "list assignments, questions and points",
     "theory": "list, verify or typeset the pen-and-paper derivations",
     "batch": "grade a whole class on Dask: per-submission results, a CSV and a class report",
+    "rubric": "the TA rubric of an assignment: tests, expected answers, rubric items, mistakes",
 }
 
 
@@ -66,6 +67,11 @@ def main(argv: list[str] | None = None) -> int:
     batch.add_argument("--seed", type=int, default=0, help="the batch's seed (default 0)")
     batch.add_argument("--gpu", action="store_true",
                        help="one GPU per submission (Dask worker resources)")
+
+    rubric = commands.add_parser("rubric", help=HELP["rubric"])
+    rubric.add_argument("assignment")
+    rubric.add_argument("--format", default="md", help="md (default), tex, pdf or json")
+    rubric.add_argument("-o", "--out", type=Path, help="write to this file (default: stdout)")
 
     commands.add_parser("list", help=HELP["list"])
     commands.add_parser("theory", help=HELP["theory"], add_help=False)
@@ -171,6 +177,14 @@ def _batch(args) -> int:
     return 0 if all(r.get("status") == "graded" for r in records) else 1
 
 
+def _rubric(args) -> int:
+    from graders.staff.rubric import write_rubric
+
+    text = write_rubric(args.assignment, args.format, args.out)
+    print(args.out or text if args.format != "pdf" else text)
+    return 0
+
+
 def _list(args) -> int:
     for assignment_id in available():
         assignment = load_assignment(assignment_id)
@@ -187,7 +201,8 @@ def _list(args) -> int:
 
 
 COMMANDS = {"grade": _grade, "check": _check, "solve": _solve, "kit": _kit,
-            "autograder": _autograder, "list": _list, "batch": _batch}
+            "autograder": _autograder, "list": _list, "batch": _batch,
+            "rubric": _rubric}
 
 if __name__ == "__main__":
     sys.exit(main())
