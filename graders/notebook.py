@@ -74,20 +74,28 @@ def _prune(raw: dict) -> None:
 def parse_cell(source: str) -> ast.Module | None:
     """The cell's AST, with IPython magics and shell lines blanked out; None if it won't parse
     or nests deeper than MAX_AST_DEPTH (so that recursive visitors of the tree are safe)."""
+    return read_cell(source)[0]
+
+
+def read_cell(source: str) -> tuple[ast.Module | None, str]:
+    """(AST or None, why not): "syntax" for code Python itself refuses, "too deep" for code too
+    large or too deeply nested for the grader to analyse (it may still run in the kernel)."""
     lines = [
         "" if line.lstrip().startswith(("%", "!")) else line for line in source.splitlines()
     ]
     try:
         tree = ast.parse("\n".join(lines))
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return None
+    except (SyntaxError, ValueError):
+        return None, "syntax"
+    except (RecursionError, MemoryError):
+        return None, "too deep"
     stack = [(tree, 1)]
     while stack:  # iterative: the depth is what is being checked
         node, depth = stack.pop()
         if depth > MAX_AST_DEPTH:
-            return None
+            return None, "too deep"
         stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
-    return tree
+    return tree, ""
 
 
 def defined_names(tree: ast.Module) -> set[str]:

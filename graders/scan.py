@@ -28,7 +28,7 @@ from dataclasses import dataclass
 import nbformat
 
 from graders.assignments import Question
-from graders.notebook import parse_cell
+from graders.notebook import read_cell
 from graders.scan_scope import Notebook, Uses, definitions_of
 
 PROTECTED_PACKAGES = ("reference", "graders", "theory")
@@ -118,12 +118,10 @@ def _read_cells(nb) -> tuple[dict[int, ast.Module], dict[int, str]]:
     for index, cell in enumerate(nb.cells):
         if cell.cell_type != "code":
             continue
-        try:
-            tree = parse_cell(cell.source)
-        except (RecursionError, MemoryError, ValueError):
+        tree, problem = read_cell(cell.source)
+        if problem == "too deep":
             unreadable[index] = "nested too deeply or too large"
-            continue
-        if tree is not None:
+        elif tree is not None:
             trees[index] = tree
     return trees, unreadable
 

@@ -21,7 +21,8 @@ WRITTEN_MISTAKES: dict[tuple[str, str], tuple[tuple[str, str], ...]] = {
         ("minimum norm argued without showing w_n lies in the row space of X", "-50%"),
     ),
     ("eecs182_hw7", "3(a)-(c)"): (
-        ("d mu^2 written for ||mu||^2 (the mean is a vector, not a scalar per coordinate)",
+        ("mean without the factor d or without the square (both readings of the handout are "
+         "right: ||mu||^2 for a mean vector, d mu^2 when every component has mean mu)",
          "-1 part"),
         ("variance without the (sigma^2)^2 d term, or the scale s not sqrt of the variance",
          "-1 part"),

@@ -113,7 +113,6 @@ def autograded_mistakes(assignment: Assignment) -> dict[str, list[Mistake]]:
 def build(assignment_id: str) -> tuple[str, list[Entry]]:
     """(title, entries) of the rubric of `assignment_id`, which may have no grader yet."""
     from theory import written
-
     from theory.latex import TITLES
 
     entries = []
