@@ -36,6 +36,7 @@ class Assignment:
     notebook: str
     questions: tuple[Question, ...]
     other_notebooks: tuple[str, ...] = ()
+    extras: tuple[str, ...] = ()  # pyproject extras its graders and notebooks import ("search")
 
     @property
     def directory(self) -> Path:
