@@ -13,9 +13,8 @@ notebook and again before each probe (a function may import torch only when it i
 def __dlgrade_exact_cuda__():  # a dunder name keeps it out of the student's way
     torch = __import__("sys").modules.get("torch")
     if torch is None:
-        return False
+        return
     torch.backends.cuda.matmul.allow_tf32 = False
     torch.backends.cudnn.allow_tf32 = False
     torch.backends.cudnn.deterministic = True
     torch.backends.cudnn.benchmark = False
-    return True
