@@ -38,6 +38,7 @@ class Assignment:
     questions: tuple[Question, ...]
     other_notebooks: tuple[str, ...] = ()
     limits: Limits = Limits()  # on the kernel; a question that trains a model needs more memory
+    extras: tuple[str, ...] = ()  # pyproject extras its graders and notebooks import ("search")
 
     @property
     def directory(self) -> Path:

@@ -34,6 +34,7 @@ from graders.sandbox import Limits, Sandbox
 __all__ = ["AsTorch", "CellRun", "KernelSession", "Limits", "Ref"]
 
 PROBE_SOURCE = (Path(__file__).parent / "kernel_probe.py").read_text()
+GPU_SOURCE = (Path(__file__).parent / "kernel_gpu.py").read_text()  # exact CUDA numerics
 KEPT_ENV = ("CUDA_VISIBLE_DEVICES", "NVIDIA_VISIBLE_DEVICES", "LD_LIBRARY_PATH", "TORCH_HOME",
             "OMP_NUM_THREADS", "MKL_NUM_THREADS", "TZ")
 
@@ -108,7 +109,8 @@ class KernelSession:
         self.sandbox.join(km.provisioner.pid)  # before any student code runs
         client.start_new_kernel_client()
         self.client = client
-        self._run_source(f"{PROBE_SOURCE}\n__dlgrade_cap_output__({self.limits.max_output_bytes})",
+        self._run_source(f"{PROBE_SOURCE}\n{GPU_SOURCE}\n"
+                         f"__dlgrade_cap_output__({self.limits.max_output_bytes})",
                          self.limits.call_timeout)
 
     def _kernel_env(self) -> dict[str, str]:
@@ -284,7 +286,8 @@ class KernelSession:
 
     def _run_probe(self, io_dir: Path, name: str, timeout: float) -> dict:
         try:
-            cell = self._run_source(f"__dlgrade_probe__({str(io_dir)!r})", timeout)
+            cell = self._run_source(  # TF32 off first: the checks' tolerances assume exact float32
+                f"__dlgrade_exact_cuda__()\n__dlgrade_probe__({str(io_dir)!r})", timeout)
         except CellTimeoutError:
             if not self._interrupt():
                 self._restart_for_probes()

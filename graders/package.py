@@ -1,4 +1,5 @@
-"""The Gradescope autograder zip: setup.sh, run_autograder, the package and the assignment id."""
+"""The Gradescope autograder zip: setup.sh, run_autograder, the package, the assignment id and
+the extras (pyproject optional dependencies) its image installs."""
 
 import zipfile
 from pathlib import Path
@@ -24,9 +25,10 @@ def build_autograder_zip(assignment: Assignment, out: Path) -> Path:
             for path in sorted((ROOT / package).rglob("*")):
                 if path.is_file() and "__pycache__" not in path.parts:
                     _add(archive, path, str(path.relative_to(ROOT)), REGULAR)
-        info = zipfile.ZipInfo("ASSIGNMENT")
-        info.external_attr = REGULAR
-        archive.writestr(info, assignment.id + "\n")
+        for name, text in (("ASSIGNMENT", assignment.id), ("EXTRAS", ",".join(assignment.extras))):
+            info = zipfile.ZipInfo(name)
+            info.external_attr = REGULAR
+            archive.writestr(info, text + "\n")
     return out
 
 
