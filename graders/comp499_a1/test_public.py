@@ -126,7 +126,8 @@ def test_q2c(submission):
 def test_q2d(submission):
     rows = submission.call("jacobian_benchmark", code="lambda rows: rows")
     found = {r.get("L") for r in rows if isinstance(r, dict)
-             and str(r.get("device", "")).startswith("cpu")} if isinstance(rows, list) else set()
+             and str(r.get("device", "")).lower().startswith("cpu")
+             } if isinstance(rows, list) else set()
     if not {3, 5, 10} <= found:
         raise StudentError(f"jacobian_benchmark: expected CPU rows for L = 3, 5, 10, got {found}")
 
@@ -149,7 +150,7 @@ def _forward(net, x):
 @graded("q3_xnor", 0, "public check: xnor_network on (0, 0) and (0, 1)")
 def test_q3_xnor(submission):
     got = _relu_net(submission.call("xnor_network"), np.array([[0.0, 0.0], [0.0, 1.0]]))
-    assert_close("xnor_network()", got, np.array([1.0, 0.0]), tolerance=1e-6,
+    assert_close("xnor_network()", got, np.array([1.0, 0.0]), tolerance=1e-3,
                  where=" at (0, 0) and (0, 1)")
 
 
