@@ -16,16 +16,23 @@ def _where(*arrays) -> str:
     return " for inputs of shape " + ", ".join(str(a.shape) for a in arrays)
 
 
-@graded("p2a", 1.0, "x ⋆ y and y ⋆ x on hidden vectors")
+# Partial credit is for partly right functions: the handout's own example (m = 3, n = 4; a 3 x 3
+# filter) is always graded together with another size, so code written for that case alone earns
+# nothing, and the one-line yx_from_xy is one check beside five of xcorr1d.
+XCORR1D_SHAPES = [(3, 7), (6, 4), (5, 5), (1, 6), (9, 2)]
+
+
+@graded("p2a", 1.0, "x ⋆ y on hidden vectors, and y ⋆ x from x ⋆ y")
 def test_xcorr1d(submission, rng):
     checks = Checks()
-    for n1, n2 in [(3, 7), (6, 4), (5, 5), (1, 6), (9, 2)]:
-        x, y = rng.standard_normal(n1), rng.standard_normal(n2)
+    pairs = [(rng.standard_normal(n1), rng.standard_normal(n2)) for n1, n2 in XCORR1D_SHAPES]
+    for x, y in pairs:
         with checks.case():
             assert_close("xcorr1d", submission.call("xcorr1d", x, y), xcorr.xcorr1d(x, y),
                          where=_where(x, y))
-        xy = xcorr.xcorr1d(x, y)
-        with checks.case():
+    with checks.case():
+        for x, y in pairs:
+            xy = xcorr.xcorr1d(x, y)
             assert_close("yx_from_xy", submission.call("yx_from_xy", xy), xcorr.xcorr1d(y, x),
                          where=f" for x ⋆ y of shape {xy.shape}")
     checks.finish()
@@ -34,11 +41,12 @@ def test_xcorr1d(submission, rng):
 @graded("p2b", 1.0, "C_w on hidden filters and lengths")
 def test_xcorr_matrix(submission, rng):
     checks = Checks()
-    for m, n in [(3, 4), (2, 7), (5, 3), (4, 4)]:
-        w = rng.standard_normal(m)
+    for sizes in [((3, 4), (2, 7)), ((5, 3),), ((4, 4), (1, 5))]:  # m < n, m > n, m = n or 1
         with checks.case():
-            assert_close("xcorr_matrix", submission.call("xcorr_matrix", w, n),
-                         xcorr.xcorr_matrix(w, n), where=f" for len(w)={m}, n={n}")
+            for m, n in sizes:
+                w = rng.standard_normal(m)
+                assert_close("xcorr_matrix", submission.call("xcorr_matrix", w, n),
+                             xcorr.xcorr_matrix(w, n), where=f" for len(w)={m}, n={n}")
     checks.finish()
 
 
@@ -60,11 +68,13 @@ def test_xcorr_jacobian(submission, rng):
 @graded("p2d", 1.0, "Z1 ⋆ Z2 on hidden matrices")
 def test_xcorr2d(submission, rng):
     checks = Checks()
-    for s1, s2 in [((3, 3), (8, 7)), ((4, 2), (5, 6)), ((6, 6), (3, 3)), ((1, 5), (4, 4))]:
-        Z1, Z2 = rng.standard_normal(s1), rng.standard_normal(s2)
+    for shapes in [(((3, 3), (8, 7)), ((4, 2), (5, 6))), (((6, 6), (3, 3)),),
+                   (((1, 5), (4, 4)),)]:
         with checks.case():
-            assert_close("xcorr2d", submission.call("xcorr2d", Z1, Z2), xcorr.xcorr2d(Z1, Z2),
-                         where=_where(Z1, Z2))
+            for s1, s2 in shapes:
+                Z1, Z2 = rng.standard_normal(s1), rng.standard_normal(s2)
+                assert_close("xcorr2d", submission.call("xcorr2d", Z1, Z2),
+                             xcorr.xcorr2d(Z1, Z2), where=_where(Z1, Z2))
     checks.finish()
 
 
@@ -101,11 +111,14 @@ def test_match_template(submission, rng):
 @graded("p2g", 1.0, "multichannel cross-correlation on hidden tensors")
 def test_xcorr_multichannel(submission, rng):
     checks = Checks()
-    for (h, w, D), (H, W) in [((3, 3, 5), (12, 10)), ((2, 4, 3), (7, 9)), ((5, 5, 2), (5, 6))]:
-        X, Y = rng.standard_normal((h, w, D)), rng.standard_normal((H, W, D))
+    for shapes in [(((3, 3, 5), (12, 10)), ((4, 2, 3), (8, 6))), (((2, 4, 3), (7, 9)),),
+                   (((5, 5, 2), (5, 6)),)]:
         with checks.case():
-            got = assert_shape("xcorr_multichannel", submission.call("xcorr_multichannel", X, Y),
-                               (H + h - 1, W + w - 1), where=_where(X, Y))
-            assert_close("xcorr_multichannel", got, xcorr.xcorr_multichannel(X, Y),
-                         where=_where(X, Y))
+            for (h, w, D), (H, W) in shapes:
+                X, Y = rng.standard_normal((h, w, D)), rng.standard_normal((H, W, D))
+                got = assert_shape("xcorr_multichannel",
+                                   submission.call("xcorr_multichannel", X, Y),
+                                   (H + h - 1, W + w - 1), where=_where(X, Y))
+                assert_close("xcorr_multichannel", got, xcorr.xcorr_multichannel(X, Y),
+                             where=_where(X, Y))
     checks.finish()
