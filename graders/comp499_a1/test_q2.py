@@ -55,9 +55,9 @@ def call(f, weights, x, no_grad):
         else:
             names["mlp_forward"] = saved
 """, ns), ns["call"])[1])({})'''
-# Automatic differentiation in float64 is exact to rounding (~1e-15 here); finite differences are
-# not (~1e-7 at best), so an AD question is held to AD's precision.
-AD_TOLERANCE = 1e-10
+# Automatic differentiation in float64 is exact to rounding (about 1e-15 here); finite differences
+# are not (central ones reach 4e-11 at their best step): AD questions are held to AD precision.
+AD_TOLERANCE = 1e-12
 
 
 def _call(submission, name, weights, x, code=None, *extra):

@@ -82,10 +82,6 @@ def _architecture(submission, depth: int, what: str) -> list[tuple[int, int]]:
         raise StudentError(
             f"{what} cannot be graded: my_model({depth}) has Linear layers {_described(got)}, "
             f"not a chain {_described(_shapes(depth))} (that is 4(a)'s mistake)")
-    if got != _shapes(depth):
-        print(f"my_model({depth}) has Linear layers {_described(got)} instead of "
-              f"{_described(_shapes(depth))}: 4(a) loses points for that; {what} is graded on "
-              "your architecture")
     return got
 
 
@@ -111,7 +107,8 @@ def test_my_model(submission, rng):
             if got != _shapes(depth):
                 raise StudentError(
                     f"my_model({depth}): expected Linear layers {_described(_shapes(depth))}, "
-                    f"got {_described(got)}")
+                    f"got {_described(got)} (4(b)-(d) are graded on the layers you built, so "
+                    "this costs 4(a) only)")
     for depth in (2, 8):
         weights, (x, _) = _weights(rng, _shapes(depth), "xavier"), _batch(rng, 16)
         with checks.case():
