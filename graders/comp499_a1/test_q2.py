@@ -11,6 +11,7 @@ from graders.compare import Checks, assert_close
 from graders.errors import StudentError
 from graders.kernel import AsTorch
 from graders.plugin import graded
+from graders.substitute import with_correct
 from reference import jacobian
 
 HANDOUT = (2, 30, 10)  # (D, K, P)
@@ -28,41 +29,26 @@ def _expected(weights, x) -> np.ndarray:
     return torch.func.jacrev(lambda v: jacobian.mlp_forward(w, v))(torch.from_numpy(x)).numpy()
 
 
-# (f, weights, x, no_grad) -> f(weights, x), with the notebook's mlp_forward replaced, for this
-# call only, by a correct one written here: a wrong mlp_forward is 2(b)'s mistake, so 2(c) is
-# graded as if 2(b) were right. no_grad: run with graph recording off.
-WITH_CORRECT_FORWARD = '''(lambda ns: (exec("""
-def call(f, weights, x, no_grad):
-    import contextlib
-    import torch
+# 2(c) is graded with this mlp_forward in place of the notebook's: a wrong mlp_forward is 2(b)'s
+# mistake, so a jacobian_forward that calls it is judged as if 2(b) were right.
+WITH_CORRECT_FORWARD = with_correct('''
+import torch
 
-    def mlp_forward(weights, x):
-        h = x
-        for i in range(1, len(weights)):
-            h = torch.tanh(weights[f"W{i}"] @ h)
-        return weights["WF"] @ h
 
-    names = getattr(f, "__globals__", {})
-    missing = object()
-    saved = names.get("mlp_forward", missing)
-    names["mlp_forward"] = mlp_forward
-    try:
-        with torch.no_grad() if no_grad else contextlib.nullcontext():
-            return f(weights, x)
-    finally:
-        if saved is missing:
-            names.pop("mlp_forward", None)
-        else:
-            names["mlp_forward"] = saved
-""", ns), ns["call"])[1])({})'''
+def mlp_forward(weights, x):
+    h = x
+    for i in range(1, len(weights)):
+        h = torch.tanh(weights[f"W{i}"] @ h)
+    return weights["WF"] @ h
+''', ("mlp_forward",))
 # Automatic differentiation in float64 is exact to rounding (about 1e-15 here); finite differences
 # are not (central ones reach 4e-11 at their best step): AD questions are held to AD precision.
 AD_TOLERANCE = 1e-12
 
 
-def _call(submission, name, weights, x, code=None, *extra):
-    args = ({k: AsTorch(v) for k, v in weights.items()}, AsTorch(x), *extra)
-    return submission.call(name, *args, code=code) if code else submission.call(name, *args)
+def _call(submission, name, weights, x, code=None, **kwargs):
+    args = ({k: AsTorch(v) for k, v in weights.items()}, AsTorch(x))
+    return submission.call(name, *args, code=code, **kwargs)
 
 
 def _where(D, K, P, L):
@@ -74,7 +60,7 @@ def _grade_jacobian(submission, rng, name, cases, code=None):
     for D, K, P, L in cases:
         weights, x = _problem(rng, D, K, P, L)
         with checks.case():
-            got = _call(submission, name, weights, x, code, *([False] if code else []))
+            got = _call(submission, name, weights, x, code)
             assert_close(name, got, _expected(weights, x), tolerance=AD_TOLERANCE,
                          where=_where(D, K, P, L))
     return checks
@@ -109,7 +95,8 @@ def test_jacobian_forward_without_graph(submission, rng):
     backward pass has no graph to go back through."""
     weights, x = _problem(rng, *HANDOUT, 3)
     try:
-        got = _call(submission, "jacobian_forward", weights, x, WITH_CORRECT_FORWARD, True)
+        got = _call(submission, "jacobian_forward", weights, x, WITH_CORRECT_FORWARD,
+                    no_grad=True)
     except StudentError as err:
         if "not implemented" in str(err):
             raise

@@ -112,6 +112,10 @@ def test_my_model(submission, rng):
     for depth in (2, 8):
         weights, (x, _) = _weights(rng, _shapes(depth), "xavier"), _batch(rng, 16)
         with checks.case():
+            built = [tuple(s) for s in submission.call("my_model", depth, code=SHAPES)]
+            if built != _shapes(depth):  # the grader's weights would not fit
+                raise StudentError(f"my_model({depth})(x): forward pass not checked, the layers "
+                                   f"are {_described(built)}")
             got = submission.call("my_model", depth, _send(weights), AsTorch(x), code=(
                 f"lambda make, depth, weights, x: ({LOAD_WEIGHTS})(make(depth), weights)(x)"))
             with torch.no_grad():

@@ -3,13 +3,45 @@
 Messages name the function and the input shapes, never the input values.
 """
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 
 from graders.compare import Checks, assert_close, assert_shape
 from graders.errors import StudentError
 from graders.plugin import graded
+from graders.substitute import with_correct
 from reference import xcorr
+
+# P2's functions may call the notebook's xcorr1d, xcorr_matrix or xcorr2d; each question is graded
+# with correct ones written here in their place, so a mistake there costs its own question only.
+CORRECT_HELPERS = '''
+import numpy as np
+
+
+def xcorr1d(x, y):
+    n1 = len(x)
+    padded = np.concatenate([np.zeros(n1 - 1), y, np.zeros(n1 - 1)])
+    return np.array([padded[k:k + n1] @ x for k in range(len(y) + n1 - 1)])
+
+
+def xcorr_matrix(w, n):
+    m = len(w)
+    C = np.zeros((m + n - 1, n))
+    for j in range(n):
+        C[j:j + m, j] = w[::-1]
+    return C
+
+
+def xcorr2d(Z1, Z2):
+    (n1, n2), (m1, m2) = Z1.shape, Z2.shape
+    padded = np.pad(Z2, ((n1 - 1, n1 - 1), (n2 - 1, n2 - 1)))
+    return np.array([[np.sum(padded[r:r + n1, c:c + n2] * Z1) for c in range(n2 + m2 - 1)]
+                     for r in range(n1 + m1 - 1)])
+'''
+WITH_CORRECT_1D = with_correct(CORRECT_HELPERS, ("xcorr1d",))
+WITH_CORRECT_1D_AND_MATRIX = with_correct(CORRECT_HELPERS, ("xcorr1d", "xcorr_matrix"))
+WITH_CORRECT_2D = with_correct(CORRECT_HELPERS, ("xcorr1d", "xcorr2d"))
 
 
 def _where(*arrays) -> str:
@@ -45,24 +77,29 @@ def test_xcorr_matrix(submission, rng):
         with checks.case():
             for m, n in sizes:
                 w = rng.standard_normal(m)
-                assert_close("xcorr_matrix", submission.call("xcorr_matrix", w, n),
-                             xcorr.xcorr_matrix(w, n), where=f" for len(w)={m}, n={n}")
+                got = submission.call("xcorr_matrix", w, n, code=WITH_CORRECT_1D)
+                assert_close("xcorr_matrix", got, xcorr.xcorr_matrix(w, n),
+                             where=f" for len(w)={m}, n={n}")
     checks.finish()
 
 
 @graded("p2c", 1.0, "d(w ⋆ x)/dw on hidden vectors, against autograd")
 def test_xcorr_jacobian(submission, rng):
     checks = Checks()
-    for m, n in [(3, 4), (2, 6), (5, 3)]:
-        w, x = rng.standard_normal(m), rng.standard_normal(n)
-        expected = torch.autograd.functional.jacobian(  # torch's conv1d is a cross-correlation
-            lambda w_, x=x, m=m: F.conv1d(torch.from_numpy(x)[None, None], w_[None, None],
-                                          padding=m - 1)[0, 0],
-            torch.from_numpy(w)).numpy()
+    for sizes in [((3, 4), (2, 6)), ((5, 3),), ((4, 4), (1, 3))]:  # m < n, m > n, m = n or 1
         with checks.case():
-            assert_close("xcorr_jacobian", submission.call("xcorr_jacobian", w, x), expected,
-                         where=_where(w, x))
+            for m, n in sizes:
+                w, x = rng.standard_normal(m), rng.standard_normal(n)
+                got = submission.call("xcorr_jacobian", w, x, code=WITH_CORRECT_1D_AND_MATRIX)
+                assert_close("xcorr_jacobian", got, _autograd_jacobian(w, x), where=_where(w, x))
     checks.finish()
+
+
+def _autograd_jacobian(w: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """d(w ⋆ x)/dw by autograd: torch's conv1d is a cross-correlation. -> (m + n - 1, m)"""
+    return torch.autograd.functional.jacobian(
+        lambda w_: F.conv1d(torch.from_numpy(x)[None, None], w_[None, None],
+                            padding=len(w) - 1)[0, 0], torch.from_numpy(w)).numpy()
 
 
 @graded("p2d", 1.0, "Z1 ⋆ Z2 on hidden matrices")
@@ -84,7 +121,8 @@ def test_gradient_magnitude(submission, rng):
     for shape in [(20, 30), (17, 9)]:
         Y = rng.standard_normal(shape).cumsum(axis=0).cumsum(axis=1)  # smooth, with gradients
         with checks.case():
-            assert_close("gradient_magnitude", submission.call("gradient_magnitude", Y),
+            assert_close("gradient_magnitude", submission.call("gradient_magnitude", Y,
+                                                             code=WITH_CORRECT_2D),
                          xcorr.gradient_magnitude(Y), where=_where(Y))
     checks.finish()
 
@@ -97,7 +135,7 @@ def test_match_template(submission, rng):
         row, col = int(rng.integers(0, H - h + 1)), int(rng.integers(0, W - w + 1))
         template = image[row:row + h, col:col + w].copy()
         with checks.case():
-            got = submission.call("match_template", template, image)
+            got = submission.call("match_template", template, image, code=WITH_CORRECT_2D)
             if not isinstance(got, list) or len(got) != 2 or not all(
                     isinstance(v, int | float) for v in got):
                 raise StudentError(f"match_template: expected a (row, col) pair, got {got!r}")
@@ -117,7 +155,8 @@ def test_xcorr_multichannel(submission, rng):
             for (h, w, D), (H, W) in shapes:
                 X, Y = rng.standard_normal((h, w, D)), rng.standard_normal((H, W, D))
                 got = assert_shape("xcorr_multichannel",
-                                   submission.call("xcorr_multichannel", X, Y),
+                                   submission.call("xcorr_multichannel", X, Y,
+                                                   code=WITH_CORRECT_2D),
                                    (H + h - 1, W + w - 1), where=_where(X, Y))
                 assert_close("xcorr_multichannel", got, xcorr.xcorr_multichannel(X, Y),
                              where=_where(X, Y))
