@@ -98,14 +98,14 @@ def _adam_eps_hat(params, grads, kwargs) -> list[list[np.ndarray]]:
     return steps
 
 
-ADAM_FORM = ("\n  Your steps match the paper's reordered form with eps-hat = eps (eps added to "
+ADAM_FORM = ("\nYour steps match the paper's reordered form with eps-hat = eps (eps added to "
              "sqrt(v) before the bias correction). The template grades Algorithm 1, as its (d) "
              "cell states: eps is added to sqrt(v_hat), after the bias correction, as in "
              "torch.optim.Adam. Only where eps goes differs.")
 
 
 def _grade_optimizer(submission, rng, name: str) -> None:
-    fractions, failures = [], []
+    fractions, failures, notes = [], [], set()
     for problem in range(PROBLEMS):
         shapes = [tuple(int(n) for n in rng.integers(1, 6, size=rng.integers(1, 4)))
                   for _ in range(rng.integers(2, 5))]
@@ -128,14 +128,15 @@ def _grade_optimizer(submission, rng, name: str) -> None:
         agreed, why = _agreeing_steps(name, got, expected, where)
         if why and name == "Adam" and not _agreeing_steps(
                 name, got, _adam_eps_hat(params, grads, kwargs), where)[1]:
-            why += ADAM_FORM
+            notes.add(ADAM_FORM)
         fractions.append(agreed / STEPS)
         if why:
             failures.append(why)
     if failures:
         fraction = float(np.mean(fractions))
         message = (f"{len(failures)} of {PROBLEMS} problems diverged; credit is the share of "
-                   f"steps that agree ({fraction:.0%}):\n" + "\n".join(f"- {f}" for f in failures))
+                   f"steps that agree ({fraction:.0%}):\n" + "\n".join(f"- {f}" for f in failures)
+                   + "".join(notes))
         if fraction == 0:
             raise StudentError(message)
         raise PartialCredit(fraction, message)
