@@ -136,7 +136,7 @@ def batch_norm(x, eps=1e-5):
     mu = x.mean(dim=(0, 1, 3), keepdim=True)
     var = ((x - mu) ** 2).mean(dim=(0, 1, 3), keepdim=True)
     return (x - mu) / var.sqrt()  # wrong: eps is ignored
-''', 0.5 / 3, ("it equals the result with no eps at all (eps=0.1 was passed)",
+''', 0.5 * 2 / 3, ("it equals the result with no eps at all (eps=0.1 was passed)",
                "both are accepted")),
     "layer_norm_per_channel": Subtle("p3_layer", '''
 def layer_norm(x, eps=1e-5):
