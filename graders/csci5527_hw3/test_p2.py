@@ -58,15 +58,15 @@ XCORR1D_SHAPES = [(3, 7), (6, 4), (5, 5), (1, 6), (9, 2)]
 def test_xcorr1d(submission, rng):
     checks = Checks()
     pairs = [(rng.standard_normal(n1), rng.standard_normal(n2)) for n1, n2 in XCORR1D_SHAPES]
-    for x, y in pairs:
-        with checks.case():
-            assert_close("xcorr1d", submission.call("xcorr1d", x, y), xcorr.xcorr1d(x, y),
-                         where=_where(x, y))
     with checks.case():
         for x, y in pairs:
             xy = xcorr.xcorr1d(x, y)
             assert_close("yx_from_xy", submission.call("yx_from_xy", xy), xcorr.xcorr1d(y, x),
                          where=f" for x ⋆ y of shape {xy.shape}")
+    for x, y in pairs:
+        with checks.case():
+            assert_close("xcorr1d", submission.call("xcorr1d", x, y), xcorr.xcorr1d(x, y),
+                         where=_where(x, y))
     checks.finish()
 
 

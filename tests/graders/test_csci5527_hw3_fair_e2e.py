@@ -41,7 +41,7 @@ def test_correct_but_different_answers_keep_every_point(right_doc, question_scor
 def test_a_subtle_mistake_loses_its_points_and_says_why(name, subtle_doc, question_scores,
                                                         question_outputs):
     subtle = SUBTLE[name]
-    assert question_scores(subtle_doc)[subtle.question] == pytest.approx(subtle.kept)
+    assert question_scores(subtle_doc)[subtle.question] == pytest.approx(subtle.kept, abs=1e-6)
     output = question_outputs(subtle_doc)[subtle.question]
     for fragment in subtle.says:
         assert fragment in output, output
@@ -51,4 +51,4 @@ def test_subtle_mistakes_cost_no_other_question(subtle_doc, question_scores, ful
     """xcorr2d written for a 3 x 3 Z1 only: P2(e)-(g), which may call it, keep their points."""
     kept = {subtle.question: subtle.kept for subtle in SUBTLE.values()}
     expected = {q: kept.get(q, points) for q, points in full_points.items()}
-    assert question_scores(subtle_doc) == pytest.approx(expected)
+    assert question_scores(subtle_doc) == pytest.approx(expected, abs=1e-6)

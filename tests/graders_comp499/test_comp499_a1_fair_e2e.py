@@ -51,7 +51,7 @@ def test_correct_but_different_answers_keep_every_point(right_doc, question_scor
 def test_a_subtle_mistake_loses_its_points_and_says_why(name, subtle_doc, question_scores,
                                                         question_outputs, full_points):
     wrong = SUBTLE[name]
-    assert question_scores(subtle_doc)[wrong.question] == pytest.approx(wrong.kept)
+    assert question_scores(subtle_doc)[wrong.question] == pytest.approx(wrong.kept, abs=1e-6)
     assert wrong.kept < full_points[wrong.question]
     output = question_outputs(subtle_doc)[wrong.question]
     for fragment in wrong.says:
@@ -62,7 +62,7 @@ def test_subtle_mistakes_cost_no_other_question(subtle_doc, question_scores, que
                                                 full_points):
     kept = {wrong.question: wrong.kept for wrong in SUBTLE.values()}
     expected = {q: kept.get(q, points) for q, points in full_points.items()}
-    assert question_scores(subtle_doc) == pytest.approx(expected)
+    assert question_scores(subtle_doc) == pytest.approx(expected, abs=1e-6)
     # 4(b)-(d) ran on the student's own (deeper) architecture, as 4(a)'s message says
     assert "so this costs 4(a) only" in question_outputs(subtle_doc)["q4a"]
     assert not [t for t in subtle_doc["tests"] if "Autograder error" in t["name"]]
