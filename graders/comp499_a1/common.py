@@ -60,12 +60,15 @@ def check_figure(submission, name: str, *, min_axes: int = 1, min_lines_per_axes
     mode, or stopped at the time limit, e.g. training on the full MNIST) is judged by the image
     in the notebook as submitted."""
     cells = _cells_mentioning(submission, name)
-    not_run = [i for i in cells if _status(submission, i) in ("skipped", "timeout")]
+    runs = {run.index: run for run in submission.cells}
+    not_run = [runs[i] for i in cells if i in runs and runs[i].status in ("skipped", "timeout")]
     if not_run:
         submitted = _submitted(submission).cells
-        if not any(_has_image(submitted[i]) for i in not_run if i < len(submitted)):
-            raise StudentError(f"{name}: its cell did not run here (skipped or out of time) "
-                               "and shows no image in the notebook you submitted")
+        if not any(_has_image(submitted[r.index]) for r in not_run if r.index < len(submitted)):
+            why = "; ".join("it was skipped (graded-only mode)" if r.status == "skipped"
+                            else f"it was stopped: {r.message or 'out of time'}" for r in not_run)
+            raise StudentError(f"{name}: its cell did not run here ({why}) and shows no image "
+                               "in the notebook you submitted")
         return
     summary = submission.call(name, code=(
         "lambda fig: [type(fig).__name__, "
@@ -95,10 +98,6 @@ def _cells_mentioning(submission, name: str) -> list[int]:
                                     for n in ast.walk(tree)):
             found.append(index)
     return found
-
-
-def _status(submission, index: int) -> str | None:
-    return next((run.status for run in submission.cells if run.index == index), None)
 
 
 def _has_image(cell) -> bool:

@@ -68,11 +68,27 @@ def test_q1b(submission):
 
 @graded("q1c", 0, "public check: numerical_gradient of sum(x**3) is 3 x**2")
 def test_q1c(submission):
-    x = RNG.uniform(-1, 1, (3, 4))
-    got = submission.call("numerical_gradient", AsTorch(x), 1e-4,
+    """A central difference is within 1e-6 of 3 x**2; a forward or backward one, the other
+    reading of "finite differences", equals ((x +- eps)**3 - x**3) / +-eps = 3 x**2 +- 3 x eps
+    + eps**2."""
+    x, eps = RNG.uniform(-1, 1, (3, 4)), 1e-4
+    got = submission.call("numerical_gradient", AsTorch(x), eps,
                           code="lambda ng, x, eps: ng(lambda t: (t ** 3).sum(), x, eps)")
-    assert_close("numerical_gradient", got, 3 * x**2, tolerance=1e-6,
-                 where=" for f(x) = sum(x**3), x of shape (3, 4), eps=1e-4")
+    where = " for f(x) = sum(x**3), x of shape (3, 4), eps=1e-4"
+    try:
+        assert_close("numerical_gradient", got, 3 * x**2, tolerance=1e-6, where=where)
+    except StudentError:
+        one_sided = [3 * x**2 + sign * 3 * x * eps + eps**2 for sign in (1, -1)]
+        if not any(_close(got, quotient) for quotient in one_sided):
+            raise
+
+
+def _close(got, expected) -> bool:
+    try:
+        assert_close("", got, expected, tolerance=1e-6)
+    except StudentError:
+        return False
+    return True
 
 
 @graded("q1d", 0, "public check: boston_history holds 15 train and 15 test MSEs")
@@ -111,7 +127,7 @@ def test_q2b(submission):
     weights, x = _q2_weights(3), RNG.standard_normal(2)
     sent = {k: AsTorch(v) for k, v in weights.items()}
     assert_close("jacobian_reverse", submission.call("jacobian_reverse", sent, AsTorch(x)),
-                 _jacrev(weights, x), where=" for D=2, K=30, P=10, L=3")
+                 _jacrev(weights, x), tolerance=1e-12, where=" for D=2, K=30, P=10, L=3")
 
 
 @graded("q2c", 0, "public check: jacobian_forward equals torch.func.jacrev for L=3")
@@ -119,14 +135,15 @@ def test_q2c(submission):
     weights, x = _q2_weights(3), RNG.standard_normal(2)
     sent = {k: AsTorch(v) for k, v in weights.items()}
     assert_close("jacobian_forward", submission.call("jacobian_forward", sent, AsTorch(x)),
-                 _jacrev(weights, x), where=" for D=2, K=30, P=10, L=3")
+                 _jacrev(weights, x), tolerance=1e-12, where=" for D=2, K=30, P=10, L=3")
 
 
 @graded("q2d", 0, "public check: jacobian_benchmark has rows for L = 3, 5, 10 on the CPU")
 def test_q2d(submission):
     rows = submission.call("jacobian_benchmark", code="lambda rows: rows")
     found = {r.get("L") for r in rows if isinstance(r, dict)
-             and str(r.get("device", "")).startswith("cpu")} if isinstance(rows, list) else set()
+             and str(r.get("device", "")).lower().startswith("cpu")
+             } if isinstance(rows, list) else set()
     if not {3, 5, 10} <= found:
         raise StudentError(f"jacobian_benchmark: expected CPU rows for L = 3, 5, 10, got {found}")
 
@@ -149,7 +166,7 @@ def _forward(net, x):
 @graded("q3_xnor", 0, "public check: xnor_network on (0, 0) and (0, 1)")
 def test_q3_xnor(submission):
     got = _relu_net(submission.call("xnor_network"), np.array([[0.0, 0.0], [0.0, 1.0]]))
-    assert_close("xnor_network()", got, np.array([1.0, 0.0]), tolerance=1e-6,
+    assert_close("xnor_network()", got, np.array([1.0, 0.0]), tolerance=1e-3,
                  where=" at (0, 0) and (0, 1)")
 
 

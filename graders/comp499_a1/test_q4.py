@@ -24,6 +24,8 @@ from reference import init_study
 from reference.mnist import load_mnist_subset
 
 WIDTH, N_IN, N_OUT = 50, 784, 10
+# depth -> the (out, in) shapes of my_model(depth)'s Linear layers, in module order
+SHAPES = (f"lambda make, depth: [list(w.shape) for w, b in ({LINEAR_WEIGHTS})(make(depth))]")
 
 
 @functools.cache
@@ -44,23 +46,43 @@ def _shapes(depth: int) -> list[tuple[int, int]]:
     return list(zip(sizes[1:], sizes[:-1]))
 
 
-def _weights(rng, depth: int, scale) -> list[list[np.ndarray]]:
-    """[[W, b], ...] for my_model(depth): W ~ U(-bound, bound) (scale, or "xavier"), small b."""
+def _weights(rng, shapes, scale) -> list[list[np.ndarray]]:
+    """[[W, b], ...] for Linear layers of `shapes` [(out, in), ...]: W ~ U(-bound, bound) (scale,
+    or "xavier"), small b."""
     weights = []
-    for out, inp in _shapes(depth):
+    for out, inp in shapes:
         bound = np.sqrt(6.0 / (inp + out)) if scale == "xavier" else scale
         weights.append([rng.uniform(-bound, bound, (out, inp)).astype(np.float32),
                         rng.uniform(-0.05, 0.05, out).astype(np.float32)])
     return weights
 
 
-def _reference_model(depth: int, weights) -> nn.Module:
-    net = init_study.my_model(depth)
+def _reference_model(weights) -> nn.Module:
+    """init_study's tanh MLP with the Linear layers of `weights` (equal hidden widths)."""
+    hidden = len(weights) - 1
+    net = init_study.MyModel(hidden, width=weights[0][0].shape[0])
     with torch.no_grad():
         for layer, (W, b) in zip([m for m in net.modules() if isinstance(m, nn.Linear)], weights):
             layer.weight.copy_(torch.from_numpy(W))
             layer.bias.copy_(torch.from_numpy(b))
     return net
+
+
+def _architecture(submission, depth: int, what: str) -> list[tuple[int, int]]:
+    """The (out, in) of the Linear layers of the student's my_model(depth), which `what` is graded
+    on: 4(a) charges a wrong architecture, so 4(b)-(d) follow the student's own when it is a tanh
+    chain 784 -> ... -> 10 of equal widths. Otherwise a StudentError that blames my_model."""
+    try:
+        got = [tuple(shape) for shape in submission.call("my_model", depth, code=SHAPES)]
+    except StudentError as err:
+        raise StudentError(f"{what} cannot be graded without a working my_model: {err}") from None
+    chain = all(a[0] == b[1] for a, b in zip(got, got[1:]))
+    widths = {out for out, _ in got[:-1]}
+    if len(got) < 2 or not chain or got[0][1] != N_IN or got[-1][0] != N_OUT or len(widths) != 1:
+        raise StudentError(
+            f"{what} cannot be graded: my_model({depth}) has Linear layers {_described(got)}, "
+            f"not a chain {_described(_shapes(depth))} (that is 4(a)'s mistake)")
+    return got
 
 
 def _send(weights):
@@ -85,14 +107,19 @@ def test_my_model(submission, rng):
             if got != _shapes(depth):
                 raise StudentError(
                     f"my_model({depth}): expected Linear layers {_described(_shapes(depth))}, "
-                    f"got {_described(got)}")
+                    f"got {_described(got)} (4(b)-(d) are graded on the layers you built, so "
+                    "this costs 4(a) only)")
     for depth in (2, 8):
-        weights, (x, _) = _weights(rng, depth, "xavier"), _batch(rng, 16)
+        weights, (x, _) = _weights(rng, _shapes(depth), "xavier"), _batch(rng, 16)
         with checks.case():
+            built = [tuple(s) for s in submission.call("my_model", depth, code=SHAPES)]
+            if built != _shapes(depth):  # the grader's weights would not fit
+                raise StudentError(f"my_model({depth})(x): forward pass not checked, the layers "
+                                   f"are {_described(built)}")
             got = submission.call("my_model", depth, _send(weights), AsTorch(x), code=(
                 f"lambda make, depth, weights, x: ({LOAD_WEIGHTS})(make(depth), weights)(x)"))
             with torch.no_grad():
-                expected = _reference_model(depth, weights)(torch.from_numpy(x)).numpy()
+                expected = _reference_model(weights)(torch.from_numpy(x)).numpy()
             assert_close(f"my_model({depth})(x)", got, expected,
                          where=f" for x of shape {x.shape}, with weights set by the grader")
     checks.finish()
@@ -114,11 +141,15 @@ def test_init_weights(submission):
 
 
 def _check_uniform(layers, d) -> None:
+    """Each Linear layer of the student's my_model(3), by its own shape (4(a) checks the shapes)."""
     name = f"init_weights(my_model(3), {d!r})"
-    if not isinstance(layers, list) or len(layers) != len(_shapes(3)):
-        raise StudentError(f"{name}: my_model(3) should have {len(_shapes(3))} Linear layers")
-    for i, ((W, b), (out, inp)) in enumerate(zip(layers, _shapes(3)), start=1):
+    if not isinstance(layers, list) or not layers:
+        raise StudentError(f"{name}: my_model(3) has no Linear layers to check (see 4(a))")
+    for i, (W, b) in enumerate(layers, start=1):
         W, b = as_array(W, name), as_array(b, name)
+        if W.ndim != 2:
+            raise StudentError(f"{name}: layer {i} has a weight of shape {W.shape}")
+        out, inp = W.shape
         bound = np.sqrt(6.0 / (inp + out)) if d == "xavier" else d
         rule = f"sqrt(6 / (fan_in + fan_out)) = {bound:.4g}" if d == "xavier" else f"{d:g}"
         where = f"{name}: layer {i} ({inp} -> {out})"
@@ -138,8 +169,9 @@ def _check_uniform(layers, d) -> None:
 def test_layer_statistics(submission, rng):
     checks = Checks()
     x, y = _batch(rng, 256)
+    shapes = _architecture(submission, 8, "layer_statistics")
     for scale in (0.1, "xavier"):
-        weights = _weights(rng, 8, scale)
+        weights = _weights(rng, shapes, scale)
         try:
             got, failure = as_dict(submission.call(
                 "layer_statistics", Ref("my_model"), _send(weights), AsTorch(x), AsTorch(y),
@@ -148,14 +180,15 @@ def test_layer_statistics(submission, rng):
                 "layer_statistics", ("mean_activation", "grad_norm")), None
         except StudentError as err:
             got, failure = None, err
-        expected = init_study.layer_statistics(_reference_model(8, weights),
+        expected = init_study.layer_statistics(_reference_model(weights),
                                                torch.from_numpy(x), torch.from_numpy(y))
         where = f" for depth 8, weights ~ U(-d, d) with d = {scale}, a batch of 256 digits"
         for key in ("mean_activation", "grad_norm"):
             with checks.case():
                 if failure is not None:
                     raise failure
-                values = number_list(got[key], f"layer_statistics(...)['{key}']", 8)
+                values = number_list(got[key], f"layer_statistics(...)['{key}']",
+                                     len(shapes) - 1)
                 if key == "mean_activation":
                     assert_close(f"layer_statistics(...)['{key}']", values,
                                  expected[key].numpy(), tolerance=1e-4, where=where)
@@ -182,7 +215,7 @@ def test_statistics_plots(submission):
 @graded("q4d", 6.0, "train_model: SGD on fixed batches, against the reference")
 def test_train_model(submission, rng):
     x, y = _batch(rng, 384 + 128)
-    weights = _weights(rng, 2, "xavier")
+    weights = _weights(rng, _architecture(submission, 2, "train_model"), "xavier")
     kwargs = {"epochs": 2, "lr": 0.05, "batch_size": 128, "shuffle": False}
     history, trained = submission.call(
         "train_model", Ref("my_model"), _send(weights), AsTorch(x[:384]), AsTorch(y[:384]),
@@ -190,7 +223,7 @@ def test_train_model(submission, rng):
             f"lambda train, make, weights, xtr, ytr, xte, yte, kw: "
             f"(lambda net: (train(net, xtr, ytr, xte, yte, **kw), ({LINEAR_WEIGHTS})(net)))"
             f"(({LOAD_WEIGHTS})(make(2), weights))"))
-    net = _reference_model(2, weights)
+    net = _reference_model(weights)
     expected = init_study.train_model(net, torch.from_numpy(x[:384]), torch.from_numpy(y[:384]),
                                       torch.from_numpy(x[384:]), torch.from_numpy(y[384:]),
                                       **kwargs)

@@ -13,7 +13,17 @@ WIDE = (4, 9)  # N < D: X^T X is singular, gradient descent still has a closed f
 
 
 def _problem(rng, N, D):
-    return rng.standard_normal((N, D)), rng.standard_normal(N), rng.standard_normal(D)
+    """X (N, D), y (N,), w (D,). The rank is what the question assumes, whatever the seed: with
+    N >= D, X has singular values in [0.5, 2] (X^T X is well conditioned: solving with it is
+    accurate); with N < D, X's last column is zero besides, so X^T X is exactly singular and
+    solving with it fails every time, not only for unlucky draws."""
+    rank = min(N, D - (N < D))
+    U = np.linalg.qr(rng.standard_normal((N, rank)))[0]
+    V = np.linalg.qr(rng.standard_normal((D - (N < D), rank)))[0]
+    X = U @ np.diag(rng.uniform(0.5, 2.0, rank)) @ V.T
+    if N < D:
+        X = np.hstack([X, np.zeros((N, 1))])
+    return X, rng.standard_normal(N), rng.standard_normal(D)
 
 
 def _step(X, fraction: float) -> float:

@@ -84,17 +84,22 @@ def predict(runs, images):
 
 REQUIRES_GRAD = _defined('''
 def requires_grad(build_model, strategies):
-    """For each strategy: (trainable parameter names, all names, logits shape on 2 images)."""
+    """For each strategy: (trainable parameter names, all names, logits shape on 2 images, names
+    of the backbone's parameters: those of its convolution and 2-D batch-norm layers)."""
     import torch
 
     out = {}
     for strategy in strategies:
         model = build_model(strategy, pretrained=False)
         named = list(model.named_parameters())
+        backbone = [f"{m}.{n}" if m else n for m, module in model.named_modules()
+                    if isinstance(module, (torch.nn.Conv2d, torch.nn.BatchNorm2d))
+                    for n, _ in module.named_parameters(recurse=False)]
         with torch.no_grad():
             model.eval()
             shape = list(model(torch.randn(2, 3, 64, 64)).shape)
-        out[strategy] = [[n for n, p in named if p.requires_grad], [n for n, _ in named], shape]
+        out[strategy] = [[n for n, p in named if p.requires_grad], [n for n, _ in named], shape,
+                         backbone]
     return out
 ''', "requires_grad")
 

@@ -82,8 +82,32 @@ def _agreeing_steps(name: str, got, expected, where: str) -> tuple[int, str]:
     return len(expected), ""
 
 
+def _adam_eps_hat(params, grads, kwargs) -> list[list[np.ndarray]]:
+    """Adam in the paper's reordered form (the end of its Section 2) with eps-hat = eps:
+    theta <- theta - lr sqrt(1 - beta2^t) / (1 - beta1^t) * m / (sqrt(v) + eps). Equal to
+    Algorithm 1 only for eps-hat = eps sqrt(1 - beta2^t): eps acts before the bias correction."""
+    (beta1, beta2), lr, eps = kwargs["betas"], kwargs["lr"], kwargs["eps"]
+    thetas = [p.copy() for p in params]
+    m, v = [np.zeros_like(p) for p in params], [np.zeros_like(p) for p in params]
+    steps = []
+    for t, step_grads in enumerate(grads, start=1):
+        size = lr * np.sqrt(1 - beta2**t) / (1 - beta1**t)
+        for i, g in enumerate(step_grads):
+            m[i] = beta1 * m[i] + (1 - beta1) * g
+            v[i] = beta2 * v[i] + (1 - beta2) * g * g
+            thetas[i] = thetas[i] - size * m[i] / (np.sqrt(v[i]) + eps)
+        steps.append([p.copy() for p in thetas])
+    return steps
+
+
+ADAM_FORM = ("\nYour steps match the paper's reordered form with eps-hat = eps (eps added to "
+             "sqrt(v) before the bias correction). The template grades Algorithm 1, as its (d) "
+             "cell states: eps is added to sqrt(v_hat), after the bias correction, as in "
+             "torch.optim.Adam. Only where eps goes differs.")
+
+
 def _grade_optimizer(submission, rng, name: str) -> None:
-    fractions, failures = [], []
+    fractions, failures, notes = [], [], set()
     for problem in range(PROBLEMS):
         shapes = [tuple(int(n) for n in rng.integers(1, 6, size=rng.integers(1, 4)))
                   for _ in range(rng.integers(2, 5))]
@@ -104,13 +128,17 @@ def _grade_optimizer(submission, rng, name: str) -> None:
             failures.append(f"{err}{where}")
             continue
         agreed, why = _agreeing_steps(name, got, expected, where)
+        if why and name == "Adam" and not _agreeing_steps(
+                name, got, _adam_eps_hat(params, grads, kwargs), where)[1]:
+            notes.add(ADAM_FORM)
         fractions.append(agreed / STEPS)
         if why:
             failures.append(why)
     if failures:
         fraction = float(np.mean(fractions))
         message = (f"{len(failures)} of {PROBLEMS} problems diverged; credit is the share of "
-                   f"steps that agree ({fraction:.0%}):\n" + "\n".join(f"- {f}" for f in failures))
+                   f"steps that agree ({fraction:.0%}):\n" + "\n".join(f"- {f}" for f in failures)
+                   + "".join(notes))
         if fraction == 0:
             raise StudentError(message)
         raise PartialCredit(fraction, message)

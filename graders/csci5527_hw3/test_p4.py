@@ -24,23 +24,32 @@ BATCH = 32
 
 
 def _check_strategies(submission) -> None:
+    """Feature extractor: the backbone (every convolution and 2-D batch norm) frozen and the head
+    (what follows it: a new `fc`, or the last layers of a Sequential) training; the other
+    strategies train everything."""
     found = submission.call("build_model", STRATEGIES, code=probes.REQUIRES_GRAD, timeout=120)
     for strategy in STRATEGIES:
-        trainable, names, shape = found[strategy]
-        head = [n for n in names if n.startswith("fc.")]
-        expected = head if strategy == "feature_extractor" else names
+        trainable, names, shape, backbone = found[strategy]
+        name = f"build_model({strategy!r})"
         if shape != [2, 2]:
-            raise StudentError(f"build_model({strategy!r}): logits of shape {tuple(shape)} for 2 "
-                               "images, expected (2, 2)")
-        which = "the fc head only" if head == expected else "all"
-        if sorted(trainable) != sorted(expected):
-            extra = sorted(set(trainable) - set(expected))[:3]
-            missing = sorted(set(expected) - set(trainable))[:3]
+            raise StudentError(f"{name}: logits of shape {tuple(shape)} for 2 images, expected "
+                               "(2, 2)")
+        trainable, backbone = set(trainable), set(backbone)
+        head = [n for n in names if n not in backbone]
+        if strategy != "feature_extractor":
+            frozen = [n for n in names if n not in trainable]
+            if frozen:
+                raise StudentError(f"{name}: {len(frozen)} of {len(names)} parameters are frozen "
+                                   f"(e.g. {frozen[:3]}); this strategy trains all of them")
+            continue
+        training_backbone = sorted(trainable & backbone)
+        if training_backbone or not trainable or not head:
             raise StudentError(
-                f"build_model({strategy!r}): {len(trainable)} of {len(names)} parameters require "
-                f"grad, expected {len(expected)} ({which}); trainable but should not be: "
-                f"{extra or 'none'}; frozen but should train: "
-                f"{missing or 'none'}")
+                f"{name}: the feature extractor freezes the backbone ({len(backbone)} parameters "
+                f"of the convolution and batch-norm layers) and trains the new head after it "
+                f"({len(head)} parameters: {head[:4]}); here {len(trainable)} of {len(names)} "
+                f"parameters train, {len(training_backbone)} of them in the backbone "
+                f"(e.g. {training_backbone[:3]})")
 
 
 @graded("p4a", 0.4, "which parameters each strategy trains")

@@ -91,10 +91,12 @@ def _torch_norm(kind: str, x: torch.Tensor, eps: float) -> torch.Tensor:
 
 
 def _check_norm(submission, kind: str):
+    """With eps = 0 (which the handout allows), so that where eps goes does not matter here."""
     x = torch.from_numpy(RNG.standard_normal((6, 5, 4, 3)))
-    got = submission.call(kind, AsTorch(x.numpy()), eps=1e-5)
-    assert_close(kind, got, _torch_norm(kind, x, 1e-5).numpy(),
-                 where=" for x of shape (6, 5, 4, 3)")
+    got = submission.call(kind, AsTorch(x.numpy()), eps=0.0)
+    # torch's batch norm refuses eps = 0 in training mode; the smallest float64 is absorbed by var
+    assert_close(kind, got, _torch_norm(kind, x, float(np.finfo(np.float64).tiny)).numpy(),
+                 where=" for x of shape (6, 5, 4, 3), eps=0")
 
 
 @graded("p3_batch", 0, "public check: batch norm equals torch's")

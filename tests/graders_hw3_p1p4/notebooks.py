@@ -134,7 +134,9 @@ def build_model(strategy, num_classes=2, pretrained=True):
     for p in model.parameters():  # wrong: frozen after the new head is in, so the head is too
         p.requires_grad_(strategy != "feature_extractor")
     return model
-''', ("build_model('feature_extractor'): 0 of 62 parameters require grad, expected 2",)),
+''', ("build_model('feature_extractor'): the feature extractor freezes the backbone",
+      "trains the new head after it (2 parameters: ['fc.weight', 'fc.bias'])",
+      "here 0 of 62 parameters train")),
     "frequency_weights": Wrong("p4a", '''
 def class_weights(labels, num_classes=2):
     counts = torch.bincount(torch.as_tensor(labels).long(), minlength=num_classes).float()
