@@ -104,10 +104,27 @@ def grade_choice(nb: nbformat.NotebookNode, question_id: str, correct, choices) 
         raise StudentError(f"{question_id}: {options[given]!r} is not the right choice")
 
 
+def grade_selection(nb: nbformat.NotebookNode, question_id: str, correct, choices) -> None:
+    """Pass if the answer, options separated by commas, selects exactly the `correct` options."""
+    options = {normalize_choice(c): c for c in choices}
+    text = answer_text(nb, question_id)
+    given = {normalize_choice(p) for p in text.replace(";", ",").split(",") if p.strip()}
+    unknown = sorted(given - set(options))
+    if unknown:
+        raise StudentError(f"{question_id}: {', '.join(unknown)[:80]!r} is not among the options "
+                           f"({', '.join(options.values())})")
+    if given != {normalize_choice(c) for c in correct}:
+        raise StudentError(f"{question_id}: {', '.join(options[g] for g in sorted(given))} is "
+                           "not the right selection")
+
+
 def grade_key(nb: nbformat.NotebookNode, key, *, seed: int | None = None) -> None:
-    """Grade the answer cell of `key` (a theory.answer_keys.AnswerKey): a choice or a closed
-    form, the key's alternatives accepted as equally right."""
-    if key.choices:
+    """Grade the answer cell of `key` (a theory.answer_keys.AnswerKey): a choice, a selection
+    (several options, comma-separated) or a closed form, the key's alternatives accepted as
+    equally right."""
+    if key.select_all:
+        grade_selection(nb, key.question, key.expected.split(","), key.choices)
+    elif key.choices:
         grade_choice(nb, key.question, (key.expected, *key.alternatives), key.choices)
     else:
         grade_closed_form(nb, key.question, key.expected, symbols=key.symbols, seed=seed,

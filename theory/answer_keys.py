@@ -38,6 +38,7 @@ class AnswerKey:
     tolerance: float | None = None
     symmetry: Mapping | None = None
     claim: str = ""
+    select_all: bool = False  # expected lists the right options of a select-all, comma-separated
 
 
 _PRIMAL = "(K*D + (L - 1)*K^2 + P*K)"  # the primal pass: one matrix-vector product per layer
@@ -67,6 +68,31 @@ KEYS = (
         claim="comp499_a1.q5_least_squares",
     ),
 )
+
+_EECS = "eecs182_hw7"
+_EECS_SYMBOLS = {"d": {"positive": True, "integer": True}, "mu": {"real": True},
+                 "sigma": {"positive": True}}
+KEYS += (
+    AnswerKey(_EECS, "q2a_i", "2", choices=("0", "1", "2", "3")),
+    AnswerKey(_EECS, "q2a_ii", "nn.MSELoss", alternatives=("MSELoss",),
+              choices=("nn.L1Loss", "nn.MSELoss", "nn.CrossEntropyLoss", "L1Loss", "MSELoss",
+                       "CrossEntropyLoss")),
+    AnswerKey(_EECS, "q2a_iii", "Weight Decay, SGD optimizer", select_all=True,
+              choices=("Weight Decay", "Dropout", "Layer Norm", "Batch Norm", "SGD optimizer")),
+    # the template reads mu as the mean of every component (the handout's words); with a mean
+    # vector the same value is ||mu||^2
+    AnswerKey(_EECS, "q3a", "d*mu^2", symbols=_EECS_SYMBOLS,
+              claim="eecs182_hw7.p3_scaled_dot_product"),
+    AnswerKey(_EECS, "q3b", "d", symbols=_EECS_SYMBOLS,
+              claim="eecs182_hw7.p3_scaled_dot_product"),
+    # the template scales as s * q^T k
+    AnswerKey(_EECS, "q3c", "1/sqrt(d)", symbols=_EECS_SYMBOLS,
+              claim="eecs182_hw7.p3_scaled_dot_product"),
+    AnswerKey(_EECS, "q5b_i", "(qk + 1)^2", symbols={"qk": {"real": True}},
+              claim="eecs182_hw7.p5b_quadratic_kernel"),
+    AnswerKey(_EECS, "q6b_answer", "batchnorm", choices=("batchnorm", "layernorm")),
+)
+
 
 def key_for(assignment: str, question: str) -> AnswerKey:
     """The key of one answer cell; KeyError naming the question when there is none."""

@@ -1,63 +1,28 @@
 """Hidden tests of EECS 182 HW7's answer cells: the choices of Q2(a) and Q6(b), and the closed
-forms of Q3(a)-(c) and Q5(b)(i), read as text and checked by theory's answer checker."""
+forms of Q3(a)-(c) and Q5(b)(i), read as text and checked by theory's answer checker against the
+keys in theory.answer_keys (the same keys `dlgrade solve` writes into the solution)."""
 
-from graders.answer_cells import answer_text, grade_choice, grade_closed_form, normalize_choice
-from graders.errors import StudentError
+import pytest
+
+from graders.answer_cells import grade_key
 from graders.plugin import graded
-from theory.eecs182_attention import SCALE, d_sym
+from theory.answer_keys import key_for
 
-SYMBOLS = {"d": {"positive": True, "integer": True}, "mu": {"real": True},
-           "sigma": {"positive": True}}
-OPTIMIZATION_NEEDS = {"weightdecay": "Weight Decay", "dropout": "Dropout",
-                      "layernorm": "Layer Norm", "batchnorm": "Batch Norm",
-                      "sgdoptimizer": "SGD optimizer"}
+A = "eecs182_hw7"
 
 
-@graded("q2a_i", 1.0, "the number of linear layers")
-def test_layers(submission):
-    grade_choice(submission.nb, "q2a_i", ["2"], ["0", "1", "2", "3"])
+@pytest.mark.parametrize("question", [
+    pytest.param("q2a_i", marks=graded("q2a_i", 1.0, "the number of linear layers")),
+    pytest.param("q2a_ii", marks=graded("q2a_ii", 1.0, "the loss function")),
+    pytest.param("q2a_iii", marks=graded("q2a_iii", 1.0,
+                                         "what optimizing (3) exactly needs (select all)")),
+    pytest.param("q3a", marks=graded("q3a", 1.0, "E[q^T k]")),
+    pytest.param("q3b", marks=graded("q3b", 1.0, "Var(q^T k) for mu = 0, sigma = 1")),
+    pytest.param("q3c", marks=graded("q3c", 1.0, "the scale s")),
+    pytest.param("q5b_i", marks=graded("q5b_i", 1.0, "the quadratic kernel's similarity")),
+    pytest.param("q6b_answer", marks=graded("q6b_answer", 1.0,
+                                            "which normalization fails the accumulation test")),
+])
+def test_answer(submission, question):
+    grade_key(submission.nb, key_for(A, question))
 
-
-@graded("q2a_ii", 1.0, "the loss function")
-def test_loss(submission):
-    grade_choice(submission.nb, "q2a_ii", ["nn.MSELoss", "MSELoss"],
-                 ["nn.L1Loss", "nn.MSELoss", "nn.CrossEntropyLoss", "L1Loss", "MSELoss",
-                  "CrossEntropyLoss"])
-
-
-@graded("q2a_iii", 1.0, "what optimizing (3) exactly needs (select all)")
-def test_needs(submission):
-    text = answer_text(submission.nb, "q2a_iii")
-    given = {normalize_choice(part) for part in text.replace(";", ",").split(",") if part.strip()}
-    unknown = given - set(OPTIMIZATION_NEEDS)
-    if unknown:
-        raise StudentError(f"q2a_iii: {', '.join(sorted(unknown))} is not one of the options "
-                           f"({', '.join(OPTIMIZATION_NEEDS.values())})")
-    if given != {"weightdecay", "sgdoptimizer"}:
-        raise StudentError(f"q2a_iii: {', '.join(OPTIMIZATION_NEEDS[g] for g in sorted(given))} "
-                           "is not the right selection")
-
-
-@graded("q3a", 1.0, "E[q^T k]")
-def test_mean(submission):
-    grade_closed_form(submission.nb, "q3a", "d*mu**2", symbols=SYMBOLS)
-
-
-@graded("q3b", 1.0, "Var(q^T k) for mu = 0, sigma = 1")
-def test_variance(submission):
-    grade_closed_form(submission.nb, "q3b", d_sym, symbols=SYMBOLS)
-
-
-@graded("q3c", 1.0, "the scale s")
-def test_scale(submission):
-    grade_closed_form(submission.nb, "q3c", SCALE, symbols=SYMBOLS)
-
-
-@graded("q5b_i", 1.0, "the quadratic kernel's similarity")
-def test_similarity(submission):
-    grade_closed_form(submission.nb, "q5b_i", "(qk + 1)**2", symbols={"qk": {"real": True}})
-
-
-@graded("q6b_answer", 1.0, "which normalization fails the accumulation test")
-def test_normalization(submission):
-    grade_choice(submission.nb, "q6b_answer", ["batchnorm"], ["batchnorm", "layernorm"])

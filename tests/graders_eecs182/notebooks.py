@@ -11,12 +11,11 @@ from dataclasses import dataclass
 import nbformat
 
 from tests.graders.notebooks import replace_cells
+from theory.answer_keys import KEYS
 
 # The typed answers of the solution (until theory.answer_keys holds eecs182_hw7's keys and
 # `dlgrade solve` fills them itself).
-ANSWERS = {"q2a_i": "2", "q2a_ii": "nn.MSELoss", "q2a_iii": "Weight Decay, SGD optimizer",
-           "q3a": "d*mu**2", "q3b": "d", "q3c": "1/sqrt(d)", "q5b_i": "(qk + 1)**2",
-           "q6b_answer": "batchnorm"}
+ANSWERS = {key.question: key.expected for key in KEYS if key.assignment == "eecs182_hw7"}
 
 
 def with_answers(nb: nbformat.NotebookNode, answers: dict[str, str]) -> nbformat.NotebookNode:
