@@ -24,7 +24,8 @@ RECORDING_ENCODER = (
 def _embed(submission, rng, n=23, batch=8):
     x = rng.standard_normal((n, 3, 4, 4)).astype(np.float32)
     w = rng.standard_normal((48, 16)).astype(np.float32)
-    got, calls = submission.call("embed_images", AsTorch(w), AsTorch(x), batch, code=RECORDING_ENCODER)
+    got, calls = submission.call("embed_images", AsTorch(w), AsTorch(x), batch,
+                                 code=RECORDING_ENCODER)
     expected = x.reshape(n, -1) @ w
     return got, calls, expected / np.linalg.norm(expected, axis=1, keepdims=True), batch
 

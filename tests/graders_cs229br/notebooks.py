@@ -68,11 +68,13 @@ def embed_images(model, images, batch_size=256, cache=None, device="cpu"):
     faiss.normalize_L2(queries)
     index = faiss.IndexFlatIP(images.shape[1])
     index.add(images)
-    return index.search(queries, k)[1]'''), ("search_top_k: query", "clustered images of varied norm")),
+    return index.search(queries, k)[1]'''),
+        ("search_top_k: query", "clustered images of varied norm")),
     "top_k_off_by_one": Wrong("q23_search", SEARCH.format(body='''
     index = faiss.IndexFlatL2(images.shape[1])
     index.add(images)
-    return index.search(queries, k + 1)[1][:, 1:]  # wrong: drops the nearest, as if it were the query'''),
+    found = index.search(queries, k + 1)[1]
+    return found[:, 1:]  # wrong: drops the nearest (as if it were the query)'''),
         ("search_top_k: query 0: the results are not the",)),
     "same_images_for_every_query": Wrong("q23_search", SEARCH.format(body='''
     index = faiss.IndexFlatL2(images.shape[1])
