@@ -1,5 +1,6 @@
 """Fixtures for grading cs229br_hw0 notebooks end to end: comp499's fixtures (`grade_nb`,
-`question_scores`, `question_outputs`, `full_points`), fed this assignment through their `a1`."""
+`question_scores`, `question_outputs`, `full_points`, and the graded `solution_doc` and
+`blank_doc`), fed this assignment through their `a1`."""
 
 import pytest
 
@@ -9,6 +10,11 @@ from tests.graders_comp499.conftest import (  # noqa: F401 - fixtures, used by n
     grade_nb,
     question_outputs,
     question_scores,
+)
+from tests.graders_comp499.test_comp499_a1_e2e import (  # noqa: F401 - fixtures, by name
+    blank_doc,
+    solution,
+    solution_doc,
 )
 
 

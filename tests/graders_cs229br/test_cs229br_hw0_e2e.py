@@ -7,11 +7,9 @@ wrong answers to different questions. `grade_nb` validates every results.json.
 
 import copy
 
-import nbformat
 import pytest
 
 from graders.answer_cells import answer_cells
-from graders.solve import solution_notebook
 from tests.graders_comp499.notebooks import replace_cells
 from tests.graders_cs229br.notebooks import GROUPS, WRONG
 
@@ -29,21 +27,6 @@ def _with_wrong(nb, names):
             cell.source = typed[question]
     return replace_cells(nb, {WRONG[n].question: WRONG[n].source for n in names
                               if WRONG[n].question not in typed})
-
-
-@pytest.fixture(scope="module")
-def solution(a1):
-    return solution_notebook(a1)
-
-
-@pytest.fixture(scope="module")
-def solution_doc(grade_nb, solution, tmp_path_factory):
-    return grade_nb(solution, tmp_path_factory.mktemp("solution"))
-
-
-@pytest.fixture(scope="module")
-def blank_doc(grade_nb, a1, tmp_path_factory):
-    return grade_nb(nbformat.read(a1.template, as_version=4), tmp_path_factory.mktemp("blank"))
 
 
 @pytest.fixture(scope="module")
