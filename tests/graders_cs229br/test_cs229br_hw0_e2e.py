@@ -1,4 +1,5 @@
-"""cs229br_hw0 graded end to end: the solution, the blank template and twelve wrong answers.
+"""cs229br_hw0 graded end to end: the solution, the blank template, thirteen wrong answers and
+four right ones written differently from reference/.
 
 Five grading runs (each starts a kernel and imports torch; the wrong-answer runs skip the cells
 tagged "experiment"): the solution notebook, the blank template, and three notebooks that carry
@@ -11,7 +12,7 @@ import pytest
 
 from graders.answer_cells import answer_cells
 from tests.graders_comp499.notebooks import replace_cells
-from tests.graders_cs229br.notebooks import GROUPS, WRONG
+from tests.graders_cs229br.notebooks import GROUPS, RIGHT, WRONG
 
 pytestmark = pytest.mark.slow
 
@@ -31,9 +32,11 @@ def _with_wrong(nb, names):
 
 @pytest.fixture(scope="module")
 def group_docs(grade_nb, solution, tmp_path_factory):
-    return {group: grade_nb(_with_wrong(solution, names), tmp_path_factory.mktemp(group),
-                            graded_only=True)
-            for group, names in GROUPS.items()}
+    """Results of each group; group c also carries the right answers of RIGHT."""
+    notebooks = {group: _with_wrong(solution, names) for group, names in GROUPS.items()}
+    notebooks["c"] = replace_cells(notebooks["c"], dict(RIGHT.values()))
+    return {group: grade_nb(nb, tmp_path_factory.mktemp(group), graded_only=True)
+            for group, nb in notebooks.items()}
 
 
 def test_solution_scores_full_marks_and_85_percent_is_not_graded(solution_doc, a1):
@@ -83,3 +86,11 @@ def test_wrong_answers_cost_no_other_question(group, group_docs, question_scores
     expected["q21_accuracy"] = 0.0  # not graded here
     assert question_scores(group_docs[group]) == pytest.approx(expected)
     assert not [t for t in group_docs[group]["tests"] if "Autograder error" in t["name"]]
+
+
+@pytest.mark.parametrize("name", sorted(RIGHT))
+def test_a_right_answer_written_differently_keeps_its_points(name, a1, group_docs,
+                                                             question_scores):
+    question = RIGHT[name][0]
+    assert question not in {WRONG[n].question for n in GROUPS["c"]}
+    assert question_scores(group_docs["c"])[question] == a1.question(question).points
