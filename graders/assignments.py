@@ -36,6 +36,10 @@ class Assignment:
     notebook: str
     questions: tuple[Question, ...]
     other_notebooks: tuple[str, ...] = ()
+    # Gradescope visibility of the hidden tests' entries (public checks are always "visible"):
+    # "visible", "after_due_date", "after_published" or "hidden"; messages students can see
+    # never show what the grader drew
+    hidden_visibility: str = "visible"
 
     @property
     def directory(self) -> Path:
