@@ -128,8 +128,9 @@ class GradingPlugin:
         several = len(self.assignment.notebooks) > 1
         for name, submission in self.submissions.items():
             if isinstance(submission, StudentError):
-                problems.append(f"{name} was not graded: {str(submission).rstrip('.')}. Its tests were not run "
-                                "and score 0.")
+                reason = str(submission).rstrip(".")
+                problems.append(f"{name} was not graded: {reason}. Its tests were not run and "
+                                "score 0.")
             elif isinstance(submission, Submission):
                 text = submission.execution_summary()
                 parts.append(f"{name}: {text}" if several else text)

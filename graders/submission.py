@@ -10,6 +10,9 @@ from graders.kernel import KernelSession, Limits, default_kernel_user
 from graders.notebook import MAX_NOTEBOOK_BYTES, defined_names, load_notebook, parse_cell
 from graders.scan import scan
 
+SKIPPED = ("train",)  # cells that train a model: the grader measures the submitted weights
+EXPERIMENTS = ("experiment",)  # skipped in graded-only mode
+
 
 @dataclass
 class Submission:
@@ -23,12 +26,14 @@ class Submission:
 
     def __post_init__(self):
         self.notebook = self.notebook or self.assignment.notebook
-        self.nb = load_notebook(find_notebook(self.path, self.assignment, self.notebook))
+        self.file = find_notebook(self.path, self.assignment, self.notebook)
+        self.nb = load_notebook(self.file)
         questions = [q for q in self.assignment.autograded
                      if self.assignment.notebook_of(q) == self.notebook]
         self.findings = scan(self.nb, questions)
         self.session = KernelSession(self.nb, self.limits, default_kernel_user(),
-                                     skip_tags=("experiment",) if self.graded_only else ())
+                                     skip_tags=SKIPPED + EXPERIMENTS if self.graded_only
+                                     else SKIPPED)
         try:
             self.cells = self.session.run_notebook()
         except BaseException:
@@ -51,17 +56,33 @@ class Submission:
         for run in self.cells:
             tree = parse_cell(self.nb.cells[run.index].source)
             if run.status != "ok" and tree is not None and name in defined_names(tree):
-                return (f"{name} is not defined: the cell that defines it (cell {run.index + 1}) "
+                return (f"{name} is not defined: the cell that defines it ({self.cell_label(run)}) "
                         f"did not finish ({run.status}: {run.message})")
         return f"{name} is not defined in the notebook: define a function with that exact name"
+
+    def cell_label(self, run) -> str:
+        """How a student finds a cell: its place among the code cells (what Jupyter numbers
+        when run top to bottom), the question it answers, and its first line."""
+        order = 1 + sum(c.cell_type == "code" for c in self.nb.cells[:run.index])
+        question = self.nb.cells[run.index].metadata.get("dlgrade", {}).get("question")
+        numbers = {q.id: q.title.split(" ")[0] for q in self.assignment.questions}
+        first = next((line.strip() for line in self.nb.cells[run.index].source.splitlines()
+                      if line.strip()), "")
+        first = first if len(first) <= 50 else first[:47] + "..."
+        about = f", {numbers[question]}" if question in numbers else ""
+        return f"code cell {order}{about} ({first!r})"
 
     def execution_summary(self) -> str:
         """What happened to the cells, in lines a student can act on."""
         ran = sum(run.status == "ok" for run in self.cells)
-        lines = [f"{ran} of {len(self.cells)} code cells ran without error."]
+        graded = sum(run.status != "skipped" for run in self.cells)
+        lines = [f"{ran} of {graded} code cells ran without error."]
         for run in self.cells:
-            if run.status != "ok":
-                lines.append(f"cell {run.index + 1}: {run.status}: {run.message}")
+            if set(self.nb.cells[run.index].metadata.get("tags", [])) & set(SKIPPED):
+                lines.append(f"{self.cell_label(run)}: skipped, it trains a model (the grader "
+                             "measures the weights you submitted)")
+            elif run.status != "ok":
+                lines.append(f"{self.cell_label(run)}: {run.status}: {run.message}")
         if self.session.output_truncated:
             cap = self.limits.max_output_bytes / 2**20
             lines.append(f"The notebook printed more than {cap:g} MB; the rest was discarded.")
