@@ -88,11 +88,11 @@ class Measurement:
 
 
 LOAD = kernel_function('''
-def load(constructor, names, values, key, args, kwargs):
+def load(constructor, names, shapes, values, key, args, kwargs):
     """Build the model, check the state's names and shapes, load it, keep it as `key`."""
     import torch
 
-    state = dict(zip(names, values))
+    state = {k: v.reshape(shape) for k, shape, v in zip(names, shapes, values)}
     model = constructor(*args, **kwargs)
     if not isinstance(model, torch.nn.Module):
         return {"problem": f"returned {type(model).__name__}, not a torch.nn.Module"}
@@ -128,8 +128,9 @@ def load_model(submission, spec: TrainedModel) -> Ref:
                            "the notebook's save cell writes, beside the notebook")
     state = read_safetensors(path)
     key = "__dlgrade_model_" + re.sub(r"\W", "_", spec.weights) + "__"
-    got = submission.call(spec.constructor, list(state), [AsTorch(v) for v in state.values()],
-                          key, list(spec.args), spec.kwargs, code=LOAD, timeout=120)
+    got = submission.call(spec.constructor, list(state), [list(v.shape) for v in state.values()],
+                          [AsTorch(v) for v in state.values()], key, list(spec.args), spec.kwargs,
+                          code=LOAD, timeout=120)
     if not isinstance(got, dict):
         raise StudentError(f"{spec.constructor}: loading {spec.weights} gave no answer")
     if got.get("problem"):
@@ -175,26 +176,29 @@ def measure(submission, spec: TrainedModel, model: Ref, split: TestSplit,
             raise StudentError(f"{spec.predictor}: predicting the {n:,} test images took longer "
                                f"than {spec.budget:.0f} s; make the model's forward faster")
         inputs = split.load(chunk)
-        if jittered:
-            inputs = jitter(inputs, rng)
-        got = submission.call(spec.predictor, model, AsTorch(inputs), code=spec.predict_code,
-                              timeout=left)
-        (second if jittered else first)[chunk] = _labels(spec, got, len(chunk))
+        labels = predict(submission, spec, model, jitter(inputs, rng) if jittered else inputs,
+                         timeout=left)
+        (second if jittered else first)[chunk] = labels
     return Measurement(accuracy=float(np.mean(first == split.labels)),
                        agreement=float(np.mean(first[copy] == second[copy])), images=n,
                        seconds=time.monotonic() - started)
 
 
+def predict(submission, spec: TrainedModel, model: Ref, inputs: np.ndarray,
+            timeout: float | None = None) -> np.ndarray:
+    """The model's labels (B,) for `inputs` (B, ...), checked to be one integer per input."""
+    got = submission.call(spec.predictor, model, AsTorch(inputs), code=spec.predict_code,
+                          timeout=timeout or spec.budget)
+    if (not isinstance(got, np.ndarray) or got.shape != (len(inputs),)
+            or got.dtype.kind not in "iub"):
+        shape = getattr(got, "shape", type(got).__name__)
+        raise StudentError(f"{spec.predictor}: expected {len(inputs)} integer class labels for "
+                           f"{len(inputs)} images, got {shape}")
+    return got.astype(np.int64)
+
+
 def _chunks(index: np.ndarray, size: int) -> list[np.ndarray]:
     return [index[i:i + size] for i in range(0, len(index), size)]
-
-
-def _labels(spec: TrainedModel, got, count: int) -> np.ndarray:
-    if (not isinstance(got, np.ndarray) or got.shape != (count,) or got.dtype.kind not in "iub"):
-        shape = getattr(got, "shape", type(got).__name__)
-        raise StudentError(f"{spec.predictor}: expected {count} integer class labels for "
-                           f"{count} images, got {shape}")
-    return got.astype(np.int64)
 
 
 def jitter(inputs: np.ndarray, rng: np.random.Generator) -> np.ndarray:
