@@ -61,16 +61,7 @@ class Submission:
         return f"{name} is not defined in the notebook: define a function with that exact name"
 
     def cell_label(self, run) -> str:
-        """How a student finds a cell: its place among the code cells (what Jupyter numbers
-        when run top to bottom), the question it answers, and its first line."""
-        order = 1 + sum(c.cell_type == "code" for c in self.nb.cells[:run.index])
-        question = self.nb.cells[run.index].metadata.get("dlgrade", {}).get("question")
-        numbers = {q.id: q.title.split(" ")[0] for q in self.assignment.questions}
-        first = next((line.strip() for line in self.nb.cells[run.index].source.splitlines()
-                      if line.strip()), "")
-        first = first if len(first) <= 50 else first[:47] + "..."
-        about = f", {numbers[question]}" if question in numbers else ""
-        return f"code cell {order}{about} ({first!r})"
+        return cell_label(self.nb, run.index, self.assignment)
 
     def execution_summary(self) -> str:
         """What happened to the cells, in lines a student can act on."""
@@ -87,6 +78,19 @@ class Submission:
             cap = self.limits.max_output_bytes / 2**20
             lines.append(f"The notebook printed more than {cap:g} MB; the rest was discarded.")
         return "\n".join(lines)
+
+
+def cell_label(nb, index: int, assignment: Assignment) -> str:
+    """How a student finds cell `index`: its place among the code cells (Jupyter's number when
+    run top to bottom; markdown cells do not count), the question it answers, its first line."""
+    order = 1 + sum(c.cell_type == "code" for c in nb.cells[:index])
+    question = nb.cells[index].metadata.get("dlgrade", {}).get("question")
+    labels = {q.id: q.title.split(" ")[0] for q in assignment.questions}
+    first = next((line.strip() for line in nb.cells[index].source.splitlines() if line.strip()),
+                 "")
+    first = first if len(first) <= 50 else first[:47] + "..."
+    about = f", {labels[question]}" if question in labels else ""
+    return f"code cell {order}{about} ({first!r})"
 
 
 def find_notebook(path: Path, assignment: Assignment, notebook: str = "") -> Path:
