@@ -64,6 +64,9 @@ def main(argv: list[str] | None = None) -> int:
     zip_parser.add_argument("--data", type=Path,
                             help="a folder of test data sets (mnist/, chest_xray/, cifar10/): "
                                  "the test splits this assignment needs go into the zip")
+    zip_parser.add_argument("--fetch", action="append", default=[], metavar="DATASET",
+                            help="have setup.sh download this public test split (mnist, "
+                                 "cifar10) when Gradescope builds the image")
 
     commands.add_parser("list", help=HELP["list"])
     commands.add_parser("theory", help=HELP["theory"], add_help=False)
@@ -177,7 +180,8 @@ def _autograder(args) -> int:
 
     if args.data is not None:
         _must_exist(args.data)
-    print(build_autograder_zip(load_assignment(args.assignment), args.out, data=args.data))
+    print(build_autograder_zip(load_assignment(args.assignment), args.out, data=args.data,
+                               fetch=tuple(args.fetch)))
     return 0
 
 

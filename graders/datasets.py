@@ -41,7 +41,7 @@ def data_root() -> Path:
     return Path(os.environ.get("DLGRADE_DATA") or "/autograder/data")
 
 
-def test_files(name: str, root: Path | None = None) -> list[Path]:
+def split_files(name: str, root: Path | None = None) -> list[Path]:
     """The files of data set `name` under `root` (default data_root()), sorted."""
     folder = (root or data_root()) / name
     return sorted(p for pattern in DATASETS[name].files for p in folder.glob(pattern)

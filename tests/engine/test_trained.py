@@ -161,7 +161,7 @@ def test_each_split_reads_the_layout_staff_install(tmp_path, monkeypatch):
     xray = datasets.chest_xray_test()
     assert xray.labels.tolist() == [0, 0, 1, 1, 1]
     assert xray.load(np.array([0, 4])).shape == (2, 3, 224, 224)
-    assert [p.relative_to(tmp_path).as_posix() for p in datasets.test_files("mnist")] == [
+    assert [p.relative_to(tmp_path).as_posix() for p in datasets.split_files("mnist")] == [
         "mnist/t10k-images-idx3-ubyte", "mnist/t10k-labels-idx1-ubyte"]
-    assert Path(tmp_path / "chest_xray" / "test" / "NORMAL" / "0.jpeg") in datasets.test_files(
+    assert Path(tmp_path / "chest_xray" / "test" / "NORMAL" / "0.jpeg") in datasets.split_files(
         "chest_xray")
