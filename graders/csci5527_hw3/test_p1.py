@@ -19,7 +19,7 @@ import torch
 from graders import datasets, trained
 from graders.compare import relative_difference, tolerance_for
 from graders.csci5527_hw3 import probes
-from graders.errors import GraderError, PartialCredit, StudentError
+from graders.errors import GraderError, PartialCredit, StudentError, drawn
 from graders.kernel import AsTorch
 from graders.plugin import graded
 from reference import optim
@@ -69,16 +69,16 @@ def _agreeing_steps(name: str, got, expected, where: str) -> tuple[int, str]:
         for i, (g, w) in enumerate(zip(got_step, want_step)):
             if not isinstance(g, np.ndarray) or g.shape != w.shape:
                 shape = getattr(g, "shape", type(g).__name__)
-                return t, (f"{name}: parameter {i} has shape {shape} after step {t + 1}, "
-                           f"expected {w.shape}{where}")
+                return t, (f"{name}: parameter {i} has the wrong shape after step {t + 1}"
+                           f"{drawn(f' ({shape}, expected {w.shape})')}{where}")
             difference = relative_difference(g, w)
             if not np.isfinite(g).all() or difference > tolerance_for(g.dtype):
                 gap = np.abs(g.astype(np.float64) - w)
                 index = tuple(int(j) for j in np.unravel_index(int(np.nanargmax(gap)), gap.shape))
                 return t, (f"{name}: parameters differ from the reference after step {t + 1} of "
                            f"{len(expected)} (parameter {i}, relative difference "
-                           f"{difference:.1e}, max |diff| {gap[index]:.2e} at index {index})"
-                           f"{where}")
+                           f"{difference:.1e}, max |diff| {gap[index]:.2e}"
+                           f"{drawn(f' at index {index}')}){where}")
     return len(expected), ""
 
 
@@ -93,8 +93,8 @@ def _grade_optimizer(submission, rng, name: str) -> None:
         kwargs = _hyperparameters(rng, name)
         expected = _expected(name, params, grads, kwargs)
         settings = ", ".join(f"{k}={v if k != 'betas' else tuple(v)}" for k, v in kwargs.items())
-        where = (f" (problem {problem + 1}: {len(shapes)} tensors of shapes "
-                 f"{', '.join(map(str, shapes))}; {settings})")
+        where = f" (problem {problem + 1}" + drawn(
+            f": {len(shapes)} tensors of shapes {', '.join(map(str, shapes))}; {settings}") + ")"
         try:
             got = submission.call(name, [AsTorch(p) for p in params],
                                   [[AsTorch(g) for g in step] for step in grads], kwargs,
