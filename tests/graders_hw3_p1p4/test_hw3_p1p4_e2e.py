@@ -115,7 +115,8 @@ def test_solution_scores_every_point_but_the_ungraded_ones(solution_doc, hw3, qu
 
 def test_blank_templates_score_zero_without_a_crash(blank_doc, solution_doc):
     assert blank_doc["score"] == 0
-    assert [t["name"] for t in blank_doc["tests"]] == [t["name"] for t in solution_doc["tests"]]
+    assert ([t["name"] for t in blank_doc["tests"] if t["number"]]
+            == [t["name"] for t in solution_doc["tests"] if t["number"]])
     for test in blank_doc["tests"]:
         if test["number"]:
             assert test["status"] == "failed" and test["score"] == 0, test["name"]
