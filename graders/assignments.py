@@ -39,6 +39,10 @@ class Assignment:
     other_notebooks: tuple[str, ...] = ()
     limits: Limits = Limits()  # on the kernel; a question that trains a model needs more memory
     extras: tuple[str, ...] = ()  # pyproject extras its graders and notebooks import ("search")
+    # Gradescope visibility of the hidden tests' entries (public checks are always "visible"):
+    # "visible", "after_due_date", "after_published" or "hidden"; messages students can see
+    # never show what the grader drew
+    hidden_visibility: str = "visible"
 
     @property
     def directory(self) -> Path:

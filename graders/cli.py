@@ -1,4 +1,10 @@
-"""`dlgrade`: grade, check, solve, kit, autograder, list, theory."""
+"""`dlgrade`: grade, check, solve, kit, autograder, list, theory.
+
+Exit codes of `grade`: 0 the submission was graded (whatever its score; results.json written),
+2 a usage error (unknown assignment, a path that does not exist), 3 the grader itself failed
+(results.json is still written, with an "autograder error" entry). `check`: 0 every public check
+passed, 1 some failed (or submitted weights are missing or stale), 2 a usage error.
+"""
 
 import argparse
 import json
@@ -9,10 +15,13 @@ from typing import NoReturn
 
 from graders.assignments import available, load_assignment
 from graders.errors import GraderError
+from graders.weights import weights_problems
 
 STAFF_MODULES = ("graders.solve", "graders.kit", "graders.package", "graders.staff", "reference",
                  "theory", "dask", "distributed")
 
+GRADE_EXIT_CODES = ("exit codes: 0 graded (whatever the score), 2 usage error, 3 the grader "
+                    "itself failed (results.json still written)")
 HELP = {
     "grade": "grade a notebook with all tests (hidden ones included) and write results.json",
     "check": "run the public checks on your notebook before you submit",
@@ -26,17 +35,23 @@ HELP = {
 }
 
 
+class UsageError(Exception):
+    """A command line that cannot be carried out (exit code 2, one line)."""
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="dlgrade", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
 
-    grade = commands.add_parser("grade", help=HELP["grade"])
+    grade = commands.add_parser("grade", help=HELP["grade"], epilog=GRADE_EXIT_CODES)
     grade.add_argument("assignment")
     grade.add_argument("submission", type=Path, help="a notebook, or a folder holding one")
     grade.add_argument("--results", type=Path, help="where to write results.json")
     grade.add_argument("--seed", type=int, help="reuse a run's seed (staff reproducing a grade)")
     grade.add_argument("--graded-only", action="store_true",
                        help="skip cells tagged 'experiment' (plots, long explorations)")
+    grade.add_argument("--json", action="store_true",
+                       help="print results.json to stdout instead of the table")
 
     check = commands.add_parser("check", help=HELP["check"])
     check.add_argument("notebook", type=Path)
@@ -51,6 +66,12 @@ def main(argv: list[str] | None = None) -> int:
     zip_parser = commands.add_parser("autograder", help=HELP["autograder"])
     zip_parser.add_argument("assignment")
     zip_parser.add_argument("-o", "--out", type=Path, default=Path("autograder.zip"))
+    zip_parser.add_argument("--data", type=Path,
+                            help="a folder of test data sets (mnist/, chest_xray/, cifar10/): "
+                                 "the test splits this assignment needs go into the zip")
+    zip_parser.add_argument("--fetch", action="append", default=[], metavar="DATASET",
+                            help="have setup.sh download this public test split (mnist, "
+                                 "cifar10) when Gradescope builds the image")
 
     batch = commands.add_parser("batch", help=HELP["batch"])
     batch.add_argument("assignment")
@@ -85,8 +106,8 @@ def main(argv: list[str] | None = None) -> int:
 
             return theory_main(rest)
         return COMMANDS[args.command](args)
-    except GraderError as err:
-        print(f"dlgrade: {err}", file=sys.stderr)
+    except (GraderError, UsageError) as err:
+        print(f"dlgrade {args.command}: {err}", file=sys.stderr)
         return 2
     except ModuleNotFoundError as err:
         if err.name not in STAFF_MODULES:
@@ -97,13 +118,35 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _grade(args) -> NoReturn:
-    from graders.harness import grade
+    from graders.harness import grade, grader_failed
     from graders.report import format_table
 
-    document = grade(load_assignment(args.assignment), args.submission, args.results,
-                     seed=args.seed, graded_only=args.graded_only)
-    print(format_table(document))
-    _exit_now(0)
+    assignment = load_assignment(args.assignment)
+    _must_exist(args.submission)
+    document = grade(assignment, args.submission, args.results, seed=args.seed,
+                     graded_only=args.graded_only)
+    print(json.dumps(document, indent=2) if args.json else format_table(document))
+    missing = _notebooks_not_run(assignment, document)
+    if missing:
+        print(f"dlgrade grade: WARNING: {', '.join(missing)} of {assignment.id} were not graded "
+              f"(their tests score 0); grade the folder that holds all of "
+              f"{', '.join(assignment.notebooks)}", file=sys.stderr)
+    _exit_now(3 if grader_failed(document) else 0)
+
+
+def _must_exist(path: Path) -> None:
+    if not path.exists():
+        raise UsageError(f"{path} does not exist")
+
+
+def _notebooks_not_run(assignment, document: dict) -> list[str]:
+    """The assignment's notebooks whose tests were not run (missing or unreadable)."""
+    from graders.report import kind
+
+    numbers = {t["number"] for t in document["tests"] if kind(t) == "not run"}
+    return [name for name in assignment.notebooks
+            if any(assignment.notebook_of(q) == name for q in assignment.autograded
+                   if q.number in numbers)]
 
 
 def _exit_now(code: int) -> NoReturn:
@@ -118,6 +161,7 @@ def _check(args) -> int:
     from graders.harness import grade
     from graders.report import format_table
 
+    _must_exist(args.notebook)
     assignment_id, notebook = _declared(args.notebook)
     assignment = load_assignment(assignment_id)
     questions = tuple(assignment.question(q).id for q in args.question or ())
@@ -127,7 +171,10 @@ def _check(args) -> int:
                      notebooks=(notebook or assignment.notebook,), questions=questions or None)
     print(format_table(document, show_points=False))
     failed = [t for t in document["tests"] if t["status"] == "failed"]
-    return 1 if failed else 0
+    problems = weights_problems(args.notebook)
+    for problem in problems:
+        print(f"weights: {problem}")
+    return 1 if failed or problems else 0
 
 
 def _declared(notebook: Path) -> tuple[str, str]:
@@ -160,7 +207,10 @@ def _kit(args) -> int:
 def _autograder(args) -> int:
     from graders.package import build_autograder_zip
 
-    print(build_autograder_zip(load_assignment(args.assignment), args.out))
+    if args.data is not None:
+        _must_exist(args.data)
+    print(build_autograder_zip(load_assignment(args.assignment), args.out, data=args.data,
+                               fetch=tuple(args.fetch)))
     return 0
 
 

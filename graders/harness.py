@@ -12,22 +12,21 @@ import pytest
 
 from graders.assignments import Assignment
 from graders.errors import GraderError
-from graders.plugin import GradingPlugin
+from graders.plugin import FAULTS, PUBLIC_TESTS, GradingPlugin
 from graders.results import TestResult, reserve_space, results_document, write_results
 from graders.sandbox import Limits, protect_grader, unprotect_grader
-
-PUBLIC_TESTS = "test_public*.py"
 
 
 def grade(assignment: Assignment, notebook: Path, results_path: Path | None = None, *,
           public_only: bool = False, seed: int | None = None, limits: Limits | None = None,
           graded_only: bool = False, notebooks: tuple[str, ...] | None = None,
-          questions: tuple[str, ...] | None = None) -> dict:
+          questions: tuple[str, ...] | None = None, settings: dict | None = None) -> dict:
     """Grade `notebook` and return (and write, if `results_path` is given) results.json.
 
     `notebook` is a file or a folder of the student's notebooks; `notebooks` limits the run to
     some of the assignment's notebooks (a student checking one file), `questions` to some of its
-    questions (a student checking one question).
+    questions (a student checking one question). `settings` are test-only knobs (see
+    GradingPlugin); a real grading never passes them.
 
     The document is written in a `finally`: a crash of the grader itself still yields a valid
     file, with a visible "autograder error" entry and a hidden traceback for staff. Before
@@ -40,7 +39,7 @@ def grade(assignment: Assignment, notebook: Path, results_path: Path | None = No
     reserve = _placeholder(assignment, results_path) if results_path is not None else None
     oom_score_adj = protect_grader()
     plugin = GradingPlugin(assignment, Path(notebook), seed, limits or assignment.limits,
-                           graded_only, notebooks, questions)
+                           graded_only, notebooks, questions, settings)
     log = io.StringIO()
     tests: list[TestResult] = []
     output = ""
@@ -61,7 +60,7 @@ def grade(assignment: Assignment, notebook: Path, results_path: Path | None = No
                        status="failed",
                        output=f"The autograder failed ({type(err).__name__}); this is not your "
                               "fault. Staff have the details and will regrade."),
-            TestResult(name="Autograder error details (staff only)", score=0, max_score=0,
+            TestResult(name=FAULTS, score=0, max_score=0,
                        visibility="hidden",
                        output=f"{traceback.format_exc()}\npytest log:\n{log.getvalue()[-20000:]}"),
         ]
@@ -112,3 +111,8 @@ def _quiet_kernel_logs():
     finally:
         for logger, level in zip(loggers, levels):
             logger.setLevel(level)
+
+
+def grader_failed(document: dict) -> bool:
+    """Whether the grader itself failed somewhere in this run (a bug of ours, not the student's)."""
+    return any(t["name"] == FAULTS for t in document["tests"])

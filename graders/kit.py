@@ -1,7 +1,8 @@
 """The student kit: the template notebook(s) plus an installable checker with the public tests only.
 
 The checker is this engine without its staff tools (solve, kit, package) and with, for the one
-assignment, its definition and public test files. It holds no `reference/`, no `theory/` and no
+assignment, its definition, helper modules (kernel-side probes, trained-model specs) and public
+test files. It holds no `reference/`, no `theory/` and no
 hidden test: the public tests get their expected values from numpy, scipy and torch.
 """
 
@@ -38,7 +39,7 @@ graders = ["*.ini"]
 
 KIT_DEPENDENCIES = ("numpy", "scipy", "torch", "torchvision", "nbformat", "nbclient",
                     "ipykernel", "jupyter-client", "pytest", "matplotlib", "mlxtend",
-                    "jupyterlab")
+                    "safetensors", "jupyterlab")
 
 KIT_README = """\
 # Checking {notebook} before you submit
@@ -80,8 +81,9 @@ def build_kit(assignment: Assignment, out_dir: Path) -> Path:
     for path in GRADERS_DIR.iterdir():
         if path.is_file() and path.suffix in {".py", ".ini"} and path.name not in STAFF_ONLY:
             shutil.copy2(path, package / path.name)
-    for name in ("__init__.py", "assignment.py"):
-        shutil.copy2(assignment.directory / name, package / assignment.id / name)
+    for path in assignment.directory.glob("*.py"):  # its modules, without the hidden tests
+        if not path.name.startswith("test_"):
+            shutil.copy2(path, package / assignment.id / path.name)
     for path in assignment.directory.glob(PUBLIC_TESTS):
         shutil.copy2(path, package / assignment.id / path.name)
     for notebook in assignment.notebooks:

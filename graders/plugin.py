@@ -1,13 +1,24 @@
 """The pytest plugin that turns grader tests into Gradescope results.
 
-Grader tests are plain pytest functions marked with `@graded(question, points, name)`. They use
-two fixtures: `submission` (the notebook that answers the question, executed once per run) and
-`rng` (inputs drawn from the run's secret seed). Each test's outcome becomes one results.json
-entry: a pass earns its points, a `StudentError` earns none (a `PartialCredit` earns its
-fraction, a `NotGradable` is left out of the total), and any other exception is an autograder
-error, shown as such, with the traceback kept for staff.
+Grader tests are plain pytest functions marked with `@graded(question, points, name)` (and
+`visibility=` to override the assignment's setting for one test). They use two fixtures:
+`submission` (the notebook that answers the question, executed once per run) and `rng` (inputs
+drawn from the run's secret seed). Each test's outcome becomes one results.json entry:
+
+- passed: its points;
+- failed: a `StudentError` earns none (a `PartialCredit` its fraction), with the message;
+- not graded: a `NotGradable` (test data absent) earns none, status failed, output starting
+  "Not graded:" with the reason; the question keeps its points in the total, so the total is
+  always the handout's;
+- not run: its notebook is missing or unreadable; the reason is said once, at the top;
+- any other exception is an autograder error, shown as such, the traceback kept for staff.
+
+Visibility: tests in test_public*.py are visible; the others ("hidden tests") get the
+assignment's `hidden_visibility`, and whenever students can see them their messages drop what
+the grader drew (see errors.drawn); staff get the full messages in a hidden entry.
 """
 
+import fnmatch
 import traceback
 import zlib
 from dataclasses import dataclass
@@ -16,13 +27,32 @@ import numpy as np
 import pytest
 
 from graders.assignments import Assignment
-from graders.errors import GraderError, NotGradable, PartialCredit, StudentError
+from graders.errors import (
+    NOT_GRADED,
+    GraderError,
+    NotGradable,
+    PartialCredit,
+    StudentError,
+    public_message,
+    staff_message,
+)
 from graders.kernel import Limits
-from graders.results import TestResult
+from graders.results import VISIBILITIES, TestResult
 from graders.submission import Submission
 
 graded = pytest.mark.graded
 RUN = pytest.StashKey["GradingPlugin"]()
+PUBLIC_TESTS = "test_public*.py"
+NOT_RUN = "Not run: "
+FAULTS = "Autograder error details (staff only)"
+
+
+class NotebookUnusable(StudentError):
+    """The notebook of this test is missing or cannot be read: the test was not run."""
+
+    def __init__(self, notebook: str):
+        super().__init__(f"{NOT_RUN}{notebook} could not be graded (the reason is at the top "
+                         "of the results)")
 
 
 @dataclass
@@ -32,16 +62,22 @@ class Outcome:
     question: str
     points: float
     name: str
+    visibility: str
+    redacted: bool  # a hidden test that students can see: drawn details are dropped
     error: BaseException | None = None
     trace: str = ""
 
 
 class GradingPlugin:
-    """Registered by the harness for one grading run."""
+    """Registered by the harness for one grading run.
+
+    `settings` are test-only knobs a grader reads by name (say {"p1e.bar": 0.9}): the CLI never
+    sets them, so a real grading always uses the handout's values.
+    """
 
     def __init__(self, assignment: Assignment, notebook, seed: int, limits: Limits,
                  graded_only: bool = False, notebooks: tuple[str, ...] | None = None,
-                 questions: tuple[str, ...] | None = None):
+                 questions: tuple[str, ...] | None = None, settings: dict | None = None):
         self.assignment = assignment
         self.notebook = notebook
         self.seed = seed
@@ -49,12 +85,14 @@ class GradingPlugin:
         self.graded_only = graded_only
         self.notebooks = notebooks or assignment.notebooks  # the ones this run grades
         self.questions = questions  # None: all of them
+        self.settings = dict(settings or {})
         self.outcomes: dict[str, Outcome] = {}
         self.submissions: dict[str, Submission | Exception] = {}
 
     # -- pytest hooks ------------------------------------------------------------------------
     def pytest_configure(self, config):
-        config.addinivalue_line("markers", "graded(question, points, name): a graded test")
+        config.addinivalue_line("markers", "graded(question, points, name, visibility=None): "
+                                "a graded test")
         config.stash[RUN] = self
 
     def pytest_collection_modifyitems(self, session, config, items):
@@ -70,20 +108,38 @@ class GradingPlugin:
                 dropped.append(item)
                 continue
             kept.append((self.assignment.notebooks.index(notebook), item))
-            self.outcomes[item.nodeid] = Outcome(question.id, float(marker.args[1]),
-                                                 marker.args[2])
+            self.outcomes[item.nodeid] = self._outcome(item, marker, question.id)
         if dropped:
             config.hook.pytest_deselected(items=dropped)
         items[:] = [item for _, item in sorted(kept, key=lambda pair: pair[0])]  # stable
 
+    def _outcome(self, item, marker, question: str) -> Outcome:
+        public = fnmatch.fnmatch(item.path.name, PUBLIC_TESTS)
+        visibility = marker.kwargs.get("visibility") or (
+            "visible" if public else self.assignment.hidden_visibility)
+        if visibility not in VISIBILITIES:
+            raise GraderError(f"{item.nodeid}: visibility {visibility!r} is not one of "
+                              f"{VISIBILITIES}")
+        return Outcome(question, float(marker.args[1]), marker.args[2], visibility,
+                       redacted=not public and visibility != "hidden")
+
     def summary(self) -> str:
-        """What happened to each executed notebook's cells."""
-        parts = []
+        """The results' top-level output: notebooks that could not be graded (once each), the
+        questions not graded and why, then what happened to each executed notebook's cells."""
+        problems, parts = [], []
+        several = len(self.assignment.notebooks) > 1
         for name, submission in self.submissions.items():
-            if isinstance(submission, Submission):
+            if isinstance(submission, StudentError):
+                reason = str(submission).rstrip(".")
+                problems.append(f"{name} was not graded: {reason}. Its tests were not run and "
+                                "score 0.")
+            elif isinstance(submission, Submission):
                 text = submission.execution_summary()
-                parts.append(f"{name}: {text}" if len(self.assignment.notebooks) > 1 else text)
-        return "\n".join(parts)
+                parts.append(f"{name}: {text}" if several else text)
+        not_graded = [f"{NOT_GRADED}{self.assignment.question(o.question).number} "
+                      f"{self.assignment.question(o.question).title}: {o.error}"
+                      for o in self.outcomes.values() if isinstance(o.error, NotGradable)]
+        return "\n".join([*problems, *dict.fromkeys(not_graded), *parts])
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_makereport(self, item, call):
@@ -96,27 +152,33 @@ class GradingPlugin:
 
     # -- results -----------------------------------------------------------------------------
     def results(self) -> list[TestResult]:
-        """One entry per test, in question order, plus a hidden entry for any grader fault."""
+        """One entry per test, in question order, plus hidden entries for staff: the full
+        messages of redacted tests and any grader fault."""
         order = {q.id: i for i, q in enumerate(self.assignment.questions)}
-        entries, faults = [], []
+        entries, faults, full = [], [], []
         for nodeid, outcome in sorted(self.outcomes.items(),
                                       key=lambda kv: order[kv[1].question]):
             question = self.assignment.question(outcome.question)
             score, message = _score(outcome)
-            held_back = isinstance(outcome.error, NotGradable)
+            name = f"{question.number} {question.title}: {outcome.name}"
             if message is None:
                 faults.append(f"{nodeid}\n{outcome.trace}")
                 message = "autograder error in this test (not your fault); staff can see why"
+            shown = public_message(message) if outcome.redacted else staff_message(message)
+            if shown != staff_message(message):
+                full.append(f"{name}\n{staff_message(message)}")
             entries.append(TestResult(
-                name=f"{question.number} {question.title}: {outcome.name}",
-                number=question.number, score=round(score, 6),
-                max_score=0.0 if question.extra_credit or held_back else outcome.points,
-                output=message, status="passed" if outcome.error is None or held_back
-                else "failed"))
+                name=name, number=question.number, score=round(score, 6),
+                max_score=0.0 if question.extra_credit else outcome.points, output=shown,
+                visibility=outcome.visibility,
+                status="passed" if outcome.error is None else "failed"))
+        if full:
+            entries.append(TestResult(name="Full messages of hidden tests (staff only)", score=0,
+                                      max_score=0, output="\n\n".join(full),
+                                      visibility="hidden"))
         if faults:
-            entries.append(TestResult(
-                name="Autograder error details (staff only)", score=0, max_score=0,
-                output="\n\n".join(faults), visibility="hidden"))
+            entries.append(TestResult(name=FAULTS, score=0, max_score=0,
+                                      output="\n\n".join(faults), visibility="hidden"))
         return entries
 
 
@@ -125,6 +187,8 @@ def _score(outcome: Outcome) -> tuple[float, str | None]:
     error = outcome.error
     if error is None:
         return outcome.points, "passed"
+    if isinstance(error, NotGradable):
+        return 0.0, f"{NOT_GRADED}{error}"
     if isinstance(error, PartialCredit):
         return outcome.points * error.fraction, str(error)
     if isinstance(error, StudentError):
@@ -148,8 +212,8 @@ def submission(request, _submissions):
     """The notebook that answers this test's question, executed once for the whole run.
 
     One kernel runs at a time: tests are ordered by notebook, and moving on to the next notebook
-    shuts the previous kernel down. A notebook that cannot be loaded fails each of its tests
-    with the same message.
+    shuts the previous kernel down. A notebook that is missing or cannot be loaded is tried once:
+    its tests are marked as not run, and the summary says why once.
     """
     run = request.config.stash[RUN]
     question = run.assignment.question(request.node.get_closest_marker("graded").args[0])
@@ -165,11 +229,18 @@ def submission(request, _submissions):
             _submissions[name] = err
     found = _submissions[name]
     if isinstance(found, StudentError):
-        raise StudentError(str(found))
+        raise NotebookUnusable(name)
     if isinstance(found, Exception):
         raise GraderError(f"{name} could not be graded: {type(found).__name__}") from found
     found.session.question = question.id  # its calls count against this question's budget
     return found
+
+
+@pytest.fixture
+def setting(request):
+    """`setting(name, default)`: a test-only knob of this run (see GradingPlugin.settings)."""
+    settings = request.config.stash[RUN].settings
+    return lambda name, default: settings.get(name, default)
 
 
 @pytest.fixture

@@ -12,6 +12,9 @@ from graders.notebook import MAX_NOTEBOOK_BYTES, defined_names, load_notebook, p
 from graders.runtime_check import SLOWDOWN, charge, excused, guarded, recorded
 from graders.scan import scan
 
+SKIPPED = ("train",)  # cells that train a model: the grader measures the submitted weights
+EXPERIMENTS = ("experiment",)  # skipped in graded-only mode
+
 
 @dataclass
 class Submission:
@@ -25,13 +28,14 @@ class Submission:
 
     def __post_init__(self):
         self.notebook = self.notebook or self.assignment.notebook
-        self.nb = load_notebook(find_notebook(self.path, self.assignment, self.notebook))
+        self.file = find_notebook(self.path, self.assignment, self.notebook)
+        self.nb = load_notebook(self.file)
         self.questions = [q for q in self.assignment.autograded
                           if self.assignment.notebook_of(q) == self.notebook]
         self.findings = scan(self.nb, self.questions)
         self.grading: str | None = None  # the question under test (set by the plugin's gate)
         self.runtime_findings: dict[str, list[str]] = {}  # forbidden calls seen while grading
-        skip = ("experiment",) if self.graded_only else ()
+        skip = SKIPPED + EXPERIMENTS if self.graded_only else SKIPPED
         self.session = KernelSession(self.nb, self.limits, skip_tags=skip)
         try:
             self.cells = self.session.run_notebook()
@@ -81,22 +85,42 @@ class Submission:
         for run in self.cells:
             tree = parse_cell(self.nb.cells[run.index].source)
             if run.status != "ok" and tree is not None and name in defined_names(tree):
-                return (f"{name} is not defined: the cell that defines it (cell {run.index + 1}) "
+                return (f"{name} is not defined: the cell that defines it ({self.cell_label(run)}) "
                         f"did not finish ({run.status}: {run.message})")
         return f"{name} is not defined in the notebook: define a function with that exact name"
+
+    def cell_label(self, run) -> str:
+        return cell_label(self.nb, run.index, self.assignment)
 
     def execution_summary(self) -> str:
         """What happened to the cells, in lines a student can act on."""
         ran = sum(run.status == "ok" for run in self.cells)
-        lines = [f"{ran} of {len(self.cells)} code cells ran without error."]
+        graded = sum(run.status != "skipped" for run in self.cells)
+        lines = [f"{ran} of {graded} code cells ran without error."]
         for run in self.cells:
-            if run.status != "ok":
-                lines.append(f"cell {run.index + 1}: {run.status}: {run.message}")
+            if set(self.nb.cells[run.index].metadata.get("tags", [])) & set(SKIPPED):
+                lines.append(f"{self.cell_label(run)}: skipped, it trains a model (the grader "
+                             "measures the weights you submitted)")
+            elif run.status != "ok":
+                lines.append(f"{self.cell_label(run)}: {run.status}: {run.message}")
         if self.session.output_truncated:
             cap = self.limits.max_output_bytes / 2**20
             lines.append(f"The notebook printed more than {cap:g} MB of text; the rest of the "
                          "text was discarded (images and results were kept).")
         return "\n".join(lines)
+
+
+def cell_label(nb, index: int, assignment: Assignment) -> str:
+    """How a student finds cell `index`: its place among the code cells (Jupyter's number when
+    run top to bottom; markdown cells do not count), the question it answers, its first line."""
+    order = 1 + sum(c.cell_type == "code" for c in nb.cells[:index])
+    question = nb.cells[index].metadata.get("dlgrade", {}).get("question")
+    labels = {q.id: q.title.split(" ")[0] for q in assignment.questions}
+    first = next((line.strip() for line in nb.cells[index].source.splitlines() if line.strip()),
+                 "")
+    first = first if len(first) <= 50 else first[:47] + "..."
+    about = f", {labels[question]}" if question in labels else ""
+    return f"code cell {order}{about} ({first!r})"
 
 
 def find_notebook(path: Path, assignment: Assignment, notebook: str = "") -> Path:

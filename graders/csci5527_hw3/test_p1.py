@@ -6,18 +6,20 @@ parameter tensors, non-default hyperparameters, a gradient sequence sent by the 
 trajectory is compared after every step with reference.optim, itself checked against torch.optim
 here. A problem earns the fraction of its steps that agree before the first divergence.
 
-Accuracy (P1(e)): the grader sends test images into the kernel, the notebook's trained models
-predict them, and the grader counts the correct ones; what the notebook printed is never read.
-See probes.py for which test set and which threshold apply.
+Accuracy (P1(e)): the student submits the weights of the three trained models (p1_<optimizer>
+.safetensors); the grader rebuilds each with the notebook's make_model, sends the MNIST test
+images through the notebook's preprocess, and counts the correct answers itself (graders.trained);
+what the notebook printed is never read. Without the MNIST test split, P1(e) is not graded.
 """
 
 import numpy as np
 import pytest
 import torch
 
+from graders import datasets, trained
 from graders.compare import distinct, relative_difference, worst_index
 from graders.csci5527_hw3 import probes
-from graders.errors import GraderError, PartialCredit, StudentError
+from graders.errors import GraderError, PartialCredit, StudentError, drawn
 from graders.kernel import AsTorch
 from graders.plugin import graded
 from reference import optim
@@ -68,8 +70,9 @@ def _agreeing_steps(name: str, got, expected, where: str) -> tuple[int, str]:
         for i, (g, w) in enumerate(zip(got_step, want_step)):
             if not isinstance(g, np.ndarray) or g.dtype.kind not in "biuf" or g.shape != w.shape:
                 shape = getattr(g, "shape", type(g).__name__)
-                return t, (f"{name}: parameter {i} has shape {shape} after step {t + 1}, "
-                           f"expected {w.shape} real numbers{where}")
+                return t, (f"{name}: parameter {i} has the wrong shape or dtype after step "
+                           f"{t + 1}{drawn(f' ({shape}, expected {w.shape} real numbers)')}"
+                           f"{where}")
             g = g.astype(np.float64)
             difference = relative_difference(g, w)
             if not difference <= STEP_TOLERANCE:  # NaN fails too
@@ -77,8 +80,8 @@ def _agreeing_steps(name: str, got, expected, where: str) -> tuple[int, str]:
                 want, have = distinct(w[index], g[index])
                 return t, (f"{name}: parameters differ from the reference after step {t + 1} of "
                            f"{len(expected)} (parameter {i}, relative difference "
-                           f"{difference:.1e}; at index {index} expected {want}, got {have})"
-                           f"{where}")
+                           f"{difference:.1e}"
+                           f"{drawn(f'; at index {index} expected {want}, got {have}')}){where}")
     return len(expected), ""
 
 
@@ -117,8 +120,8 @@ def _grade_optimizer(submission, rng, name: str) -> None:
         kwargs = _hyperparameters(rng, name)
         expected = _expected(name, params, grads, kwargs)
         settings = ", ".join(f"{k}={v if k != 'betas' else tuple(v)}" for k, v in kwargs.items())
-        where = (f" (problem {problem + 1}: {len(shapes)} tensors of shapes "
-                 f"{', '.join(map(str, shapes))}; {settings})")
+        where = f" (problem {problem + 1}" + drawn(
+            f": {len(shapes)} tensors of shapes {', '.join(map(str, shapes))}; {settings}") + ")"
         try:
             got = submission.call(name, [AsTorch(p) for p in params],
                                   [[AsTorch(g) for g in step] for step in grads], kwargs,
@@ -165,35 +168,26 @@ def test_model_depth(submission):
                            f"({', '.join(layers)}); the handout allows at most 3")
 
 
-@graded("p1e", 1.0, "test accuracy of at least two optimizers, measured by the grader")
-def test_accuracy(submission):
-    images, labels, what, threshold = probes.mnist_test_set()
-    runs = submission.call("p1_runs", AsTorch(images), code=probes.P1_PREDICT, timeout=240)
-    if not isinstance(runs, dict):
-        raise StudentError("p1_runs: expected a dict {optimizer name: {'model', 'optimizer'}}")
+@graded("p1e", 1.0, "test accuracy of the submitted weights, measured by the grader")
+def test_accuracy(submission, rng, setting):
+    split = datasets.mnist_test()
+    bar = setting("p1e.bar", probes.P1_BAR)
     lines, passed = [], 0
-    for name in ("Adagrad", "RMSprop", "Adam"):
-        run = runs.get(name)
-        if not isinstance(run, dict):
-            lines.append(f"{name}: no trained model in p1_runs")
+    for name in probes.P1_OPTIMIZERS:
+        spec = probes.p1_model(name)
+        try:
+            measured = trained.measure(submission, spec, trained.load_model(submission, spec),
+                                       split, rng)
+        except StudentError as err:
+            lines.append(f"{name}: {err}")
             continue
-        if not run.get("own_class"):
-            lines.append(f"{name}: trained with {run.get('optimizer')}, not the notebook's own "
-                         f"{name} class; only your implementations count")
-            continue
-        if not isinstance(run.get("layers"), int) or run["layers"] > 3:
-            lines.append(f"{name}: the model has {run.get('layers')} weight layers (at most 3)")
-            continue
-        predictions = run.get("predictions")
-        if not isinstance(predictions, np.ndarray) or predictions.shape != labels.shape:
-            lines.append(f"{name}: the model did not give one prediction per test image")
-            continue
-        acc = float(np.mean(predictions == labels))
-        passed += acc >= threshold
-        lines.append(f"{name}: {acc:.2%} ({'at or above' if acc >= threshold else 'below'} "
-                     f"{threshold:.0%})")
-    summary = (f"accuracy measured by the grader on {what}; the threshold here is "
-               f"{threshold:.0%}:\n" + "\n".join(f"- {line}" for line in lines))
+        reached = measured.accuracy >= bar and not measured.problem
+        passed += reached
+        lines.append(f"{name} ({spec.weights}): {measured.accuracy:.2%}"
+                     + (f", but {measured.problem}" if measured.problem else
+                        f" ({'at or above' if reached else 'below'} {bar:.0%})"))
+    summary = (f"accuracy measured by the grader on {split.name}:\n"
+               + "\n".join(f"- {line}" for line in lines))
     if passed < 2:
-        raise StudentError(f"fewer than two optimizers reach {threshold:.0%} ({summary})")
+        raise StudentError(f"fewer than two optimizers' models reach {bar:.0%}; {summary}")
     print(summary)

@@ -3,24 +3,23 @@
 P4(a): which parameters each strategy trains (random weights, so no download is needed), the
 class weights on a label distribution drawn here, and the three metrics on labels and scores sent
 from here (expected values from reference.transfer, itself tested against sklearn: the grader
-needs no sklearn). P4(b): the grader sends the chest X-ray test split, preprocessed as the
-template fixes it, to the notebook's trained model and computes the accuracy itself (above 90%
-earns the point). Without the data on this autograder, P4(b) is reported as not gradable (see
-probes.py).
+needs no sklearn). P4(b): the student submits the trained model's weights (p4_model
+.safetensors); the grader rebuilds it with the notebook's build_model, sends the chest X-ray test
+split, preprocessed as the template fixes it, through the notebook's predict_scores, and computes
+the accuracy itself (above 90% earns the point). Without the data, P4(b) is not graded.
 """
 
 import numpy as np
-import torch
 
+from graders import datasets, trained
 from graders.compare import Checks, assert_close
 from graders.csci5527_hw3 import probes
-from graders.errors import NotGradable, StudentError
-from graders.kernel import AsTorch, Ref
+from graders.errors import StudentError, drawn
+from graders.kernel import AsTorch
 from graders.plugin import graded
 from reference import transfer
 
 STRATEGIES = ("feature_extractor", "finetune", "scratch")
-BATCH = 32
 
 
 def _check_strategies(submission) -> None:
@@ -66,8 +65,8 @@ def test_class_weights(submission, rng):
         with checks.case():
             expected = len(labels) / (2 * counts)
             assert_close("class_weights", submission.call("class_weights", AsTorch(labels)),
-                         expected, where=f" for {counts[0]} NORMAL and {counts[1]} PNEUMONIA "
-                         "labels", tolerance=1e-5)
+                         expected, where=drawn(f" for {counts[0]} NORMAL and {counts[1]} "
+                                               "PNEUMONIA labels"), tolerance=1e-5)
     checks.finish()
 
 
@@ -88,37 +87,15 @@ def test_metrics(submission, rng):
     checks.finish()
 
 
-def _test_split():
-    root = probes.chest_xray_dir()
-    if not all((root / "test" / c).is_dir() for c in transfer.CLASSES):
-        raise NotGradable(
-            f"not graded on this autograder: the chest X-ray test split is not installed (looked "
-            f"for {root}/test/NORMAL and PNEUMONIA). This point is held back, not judged: staff "
-            "will regrade once the data is there.")
-    from torchvision.datasets import ImageFolder
-
-    return ImageFolder(root / "test", transform=transfer.preprocess())
-
-
-@graded("p4b", 1.0, "test accuracy above 90%, measured by the grader")
-def test_accuracy(submission):
-    dataset = _test_split()
-    if submission.call("p4_model", code="lambda m: m is None"):
-        raise StudentError("p4_model is None: the notebook did not train a model")
-    scores, labels = [], np.asarray(dataset.targets)
-    for start in range(0, len(dataset), BATCH):
-        x = torch.stack([dataset[i][0] for i in range(start, min(start + BATCH, len(dataset)))])
-        got = submission.call("predict_scores", Ref("p4_model"), AsTorch(x.numpy()),
-                              code=probes.P4_SCORES, timeout=120)
-        if not isinstance(got, np.ndarray) or got.shape != (len(x),):
-            raise StudentError(f"predict_scores: expected {len(x)} scores for {len(x)} images, "
-                               f"got {getattr(got, 'shape', type(got).__name__)}")
-        scores.append(got)
-    scores = np.concatenate(scores)
-    predictions = (scores >= 0.5).astype(np.int64)
-    acc = transfer.accuracy(labels, predictions)
-    report = (f"accuracy {acc:.2%} on the {len(labels)} test images (balanced accuracy "
-              f"{transfer.balanced_accuracy(labels, predictions):.2%}, average precision "
-              f"{transfer.average_precision(labels, scores):.3f}), measured by the grader")
-    if acc <= probes.P4_THRESHOLD:
-        raise StudentError(f"{report}; the point needs more than {probes.P4_THRESHOLD:.0%}")
+@graded("p4b", 1.0, "test accuracy above 90% of the submitted weights, measured by the grader")
+def test_accuracy(submission, rng, setting):
+    split = datasets.chest_xray_test()
+    bar = setting("p4b.bar", probes.P4_BAR)
+    spec = probes.P4_MODEL
+    measured = trained.measure(submission, spec, trained.load_model(submission, spec), split,
+                               rng)
+    report = f"accuracy {measured.accuracy:.2%} on {split.name}, measured by the grader"
+    if measured.problem:
+        raise StudentError(f"{report}, but {measured.problem}")
+    if measured.accuracy <= bar:
+        raise StudentError(f"{report}; the point needs more than {bar:.0%}")

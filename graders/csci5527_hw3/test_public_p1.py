@@ -8,7 +8,9 @@ import numpy as np
 import pytest
 import torch
 
+from graders import trained
 from graders.compare import assert_close
+from graders.csci5527_hw3.probes import P1_OPTIMIZERS, p1_model
 from graders.errors import StudentError
 from graders.kernel import AsTorch
 from graders.plugin import graded
@@ -70,11 +72,9 @@ def test_model_shape(submission):
         raise StudentError(f"make_model: expected logits of shape (2, 10), got {tuple(shape)}")
 
 
-@graded("p1e", 0, "public check: p1_runs holds a model and an optimizer per method")
-def test_runs_structure(submission):
-    found = submission.call("p1_runs", code=(
-        "lambda runs: {k: sorted(v) for k, v in runs.items()}"))
-    for name in ("Adagrad", "RMSprop", "Adam"):
-        if not {"model", "optimizer"} <= set(found.get(name, [])):
-            raise StudentError(f"p1_runs[{name!r}]: expected a dict with 'model' and "
-                               f"'optimizer', found keys {found.get(name)}")
+@graded("p1e", 0, "public check: the submitted weights load into make_model() and classify")
+def test_weights_load(submission):
+    images = RNG.integers(0, 256, size=(4, 28, 28), dtype=np.uint8)
+    for name in P1_OPTIMIZERS:
+        spec = p1_model(name)
+        trained.predict(submission, spec, trained.load_model(submission, spec), images)

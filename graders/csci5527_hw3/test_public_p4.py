@@ -7,7 +7,9 @@ measure the test accuracy themselves.
 
 import numpy as np
 
+from graders import trained
 from graders.compare import assert_close
+from graders.csci5527_hw3.probes import P4_MODEL
 from graders.errors import StudentError
 from graders.kernel import AsTorch
 from graders.plugin import graded
@@ -44,3 +46,9 @@ def test_weights_and_metrics(submission):
     assert_close("average_precision", submission.call("average_precision", LABELS, SCORES),
                  np.float64(AVERAGE_PRECISION),
                  where=" for tied scores", tolerance=1e-6)
+
+
+@graded("p4b", 0, "public check: p4_model.safetensors loads into build_model and classifies")
+def test_weights_load(submission):
+    images = np.random.default_rng(0).standard_normal((2, 3, 224, 224)).astype(np.float32)
+    trained.predict(submission, P4_MODEL, trained.load_model(submission, P4_MODEL), images)

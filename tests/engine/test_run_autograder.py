@@ -35,7 +35,10 @@ def _run(tmp_path, notebooks: dict[str, nbformat.NotebookNode]) -> dict:
 
 
 def _visible_outputs(document) -> str:
-    return "\n".join(t["output"] for t in document["tests"] if t["visibility"] == "visible")
+    """What a student reads: the top-level output (where a notebook that could not be graded is
+    explained, once) and the visible tests' outputs."""
+    return "\n".join([document["output"]] + [t["output"] for t in document["tests"]
+                                              if t["visibility"] == "visible"])
 
 
 @pytest.mark.slow

@@ -24,7 +24,7 @@ from graders.errors import StudentError
 from graders.kernel import Limits
 from graders.solve import solution_notebook
 from graders.staff.rubric import graded_tests
-from graders.submission import find_notebook
+from graders.submission import cell_label, find_notebook
 from tests.graders.notebooks import IMPORT_REFERENCE, delete_cell, graded_index, insert_cell, slim
 
 # The loop tests run every cell under a short limit. torch takes 5 to 20 s to import on 2 busy
@@ -69,6 +69,11 @@ def traversable_dir():
     shutil.rmtree(path)
 
 
+def _label(nb: nbformat.NotebookNode, index: int) -> str:
+    """How messages name cell `index` (by its place among code cells, question, first line)."""
+    return cell_label(nb, index, load_assignment("csci5527_hw3"))
+
+
 def _graded(document: dict) -> list[dict]:
     return [t for t in document["tests"] if t["number"]]
 
@@ -90,6 +95,19 @@ def _every_test_says(document: dict, fragment: str) -> None:
     assert document["score"] == 0
 
 
+def _not_run_because(document: dict, reason: str) -> None:
+    """The notebook could not be graded: `reason` said once, at the top; every test not run."""
+    graded = _graded(document)
+    assert len(graded) == 20  # every grader test of hw3 still has its entry
+    for test in graded:
+        assert (test["score"], test["status"]) == (0, "failed"), test
+        assert test["output"] == ("Not run: hw3.ipynb could not be graded (the reason is at the "
+                                  "top of the results)"), test["output"]
+    assert document["output"].count(reason) == 1, document["output"]
+    assert document["output"].startswith("hw3.ipynb was not graded: ")
+    assert document["score"] == 0
+
+
 def _untagged(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     nb = nbformat.from_dict(json.loads(json.dumps(nb)))
     nb.metadata.pop("dlgrade", None)
@@ -99,27 +117,27 @@ def _untagged(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
 # -- uploads that are not a gradable notebook (no kernel starts) ---------------------------------
 def test_a_file_that_is_not_json(grade_nb, tmp_path):
     doc = grade_nb(b"%PDF-1.7 a scanned write-up", tmp_path)
-    _every_test_says(doc, "hw3.ipynb is not a Jupyter notebook (not valid JSON")
+    _not_run_because(doc, "hw3.ipynb is not a Jupyter notebook (not valid JSON")
 
 
 def test_a_notebook_in_format_3(grade_nb, hw3, tmp_path):
     nb = nbformat.convert(nbformat.read(hw3.template, as_version=4), 3)
     doc = grade_nb(nbformat.writes(nb, version=3).encode(), tmp_path)
-    _every_test_says(doc, "hw3.ipynb uses notebook format 3; only format 4 is graded")
+    _not_run_because(doc, "hw3.ipynb uses notebook format 3; only format 4 is graded")
 
 
 def test_a_notebook_with_no_code(grade_nb, tmp_path):
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# my answers"),
                                          nbformat.v4.new_code_cell("  \n")])
     doc = grade_nb(nb, tmp_path)
-    _every_test_says(doc, "hw3.ipynb has no code to grade")
+    _not_run_because(doc, "hw3.ipynb has no code to grade")
 
 
 def test_the_results_folder_is_created(grade_nb, tmp_path):
     results = tmp_path / "not" / "there" / "yet" / "results.json"
     doc = grade_nb(b"{}", tmp_path, results=results)
     assert results.is_file()
-    _every_test_says(doc, "is JSON but not a Jupyter notebook")
+    _not_run_because(doc, "is JSON but not a Jupyter notebook")
 
 
 def test_a_folder_with_no_notebook(grade_nb, tmp_path):
@@ -128,7 +146,7 @@ def test_a_folder_with_no_notebook(grade_nb, tmp_path):
     (submission / "answers.py").write_text("def xcorr1d(x, y):\n    return x\n")
     (submission / ".ipynb_checkpoints" / "hw3-checkpoint.ipynb").write_text("{}")
     doc = grade_nb(submission, tmp_path)
-    _every_test_says(doc, "the submission holds no .ipynb notebook: upload your notebook file")
+    _not_run_because(doc, "the submission holds no .ipynb notebook: upload your notebook file")
 
 
 def test_a_folder_with_two_notebooks_and_neither_clearly_the_homework(grade_nb, solution,
@@ -138,7 +156,7 @@ def test_a_folder_with_two_notebooks_and_neither_clearly_the_homework(grade_nb, 
     for name in ("draft.ipynb", "final.ipynb"):
         nbformat.write(_untagged(solution), submission / name)
     doc = grade_nb(submission, tmp_path)
-    _every_test_says(doc, "the submission holds several notebooks (draft.ipynb, final.ipynb) and "
+    _not_run_because(doc, "the submission holds several notebooks (draft.ipynb, final.ipynb) and "
                           "none is clearly hw3.ipynb")
 
 
@@ -222,14 +240,14 @@ def test_a_loop_that_ignores_interrupts_costs_only_its_question(grade_nb, soluti
 
 
 def _assert_stopped(nb, doc, question_outputs, question: str, function: str) -> None:
-    cell = graded_index(nb, question) + 1
+    cell = _label(nb, graded_index(nb, question))
     timeout = f"timeout: the cell ran longer than {LOOP_CELL_TIMEOUT} s"
-    assert (f"{function} is not defined: the cell that defines it (cell {cell}) did not finish "
+    assert (f"{function} is not defined: the cell that defines it ({cell}) did not finish "
             f"({timeout})" in question_outputs(doc)[question])
     cells = sum(c.cell_type == "code" for c in nb.cells)
     assert doc["output"].splitlines() == [
         f"hw3.ipynb: {cells - 1} of {cells} code cells ran without error.",
-        f"cell {cell}: {timeout}"]
+        f"{cell}: {timeout}"]
 
 
 @pytest.mark.slow
@@ -244,14 +262,15 @@ def test_a_kernel_that_dies_is_restarted_and_grading_goes_on(grade_nb, solution,
     p2b.source = KILL_KERNEL + p2b.source
     doc = grade_nb(nb, tmp_path)
     assert question_scores(doc) == {**full_points, "p2b": 0}
-    p2b_cell, ungraded_cell = graded_index(nb, "p2b") + 1, graded_index(nb, "p2d") + 2
-    assert (f"xcorr_matrix is not defined: the cell that defines it (cell {p2b_cell}) did not "
+    p2b_cell, ungraded_cell = (_label(nb, graded_index(nb, "p2b")),
+                               _label(nb, graded_index(nb, "p2d") + 1))
+    assert (f"xcorr_matrix is not defined: the cell that defines it ({p2b_cell}) did not "
             "finish (died: the kernel died while running this cell)"
             in question_outputs(doc)["p2b"])
     assert doc["output"].splitlines() == [
         "hw3.ipynb: 11 of 13 code cells ran without error.",
-        f"cell {p2b_cell}: died: the kernel died while running this cell",
-        f"cell {ungraded_cell}: died: the kernel died while running this cell",
+        f"{p2b_cell}: died: the kernel died while running this cell",
+        f"{ungraded_cell}: died: the kernel died while running this cell",
     ]
 
 
@@ -308,8 +327,8 @@ def test_a_submission_cannot_forge_results_json(grade_nb, solution, traversable_
                                 "output": "seed 1234", "number": "", "visibility": "hidden",
                                 "status": "passed", "output_format": "text"}
     if sandboxed:
-        assert f"cell 3: error: PermissionError: [Errno 13] Permission denied: '{results}'" in (
-            doc["output"])
+        assert (f"{_label(nb, 2)}: error: PermissionError: [Errno 13] Permission denied: "
+                f"'{results}'" in doc["output"])
     else:
         assert doc["output"] == "hw3.ipynb: 13 of 13 code cells ran without error."
 
@@ -331,7 +350,7 @@ def test_a_sandboxed_kernel_cannot_read_root_only_files(grade_nb, solution, trav
     doc = grade_nb(nb, traversable_dir)
     assert doc["output"].splitlines() == [
         "hw3.ipynb: 13 of 14 code cells ran without error.",
-        f"cell 4: error: PermissionError: [Errno 13] Permission denied: '{secret}'",
+        f"{_label(nb, 3)}: error: PermissionError: [Errno 13] Permission denied: '{secret}'",
     ]
     assert "hidden-test-inputs-7f3a" not in json.dumps(doc)
     # Importing the grader's own package anywhere costs every question its points.

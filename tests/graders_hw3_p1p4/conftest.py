@@ -20,20 +20,28 @@ def hw3() -> Assignment:
 
 @pytest.fixture(scope="session")
 def grade_notebooks(hw3):
-    """`grade_notebooks({file name: nb}, directory, **grade_kwargs)`: grade the folder of those
-    notebooks (the run covers only their parts unless `notebooks` says otherwise) and return its
-    results.json, validated against Gradescope's schema and free of tracebacks."""
+    """`grade_notebooks({file name: nb}, directory, files={name: bytes}, data=DIR,
+    **grade_kwargs)`: grade the folder of those notebooks and files (weights) with the test data
+    in DIR (default: none installed); the run covers only the notebooks' parts unless
+    `notebooks` says otherwise. Returns results.json, validated against Gradescope's schema and
+    free of tracebacks."""
 
-    def run(notebooks: dict, directory: Path, **grade_kwargs) -> dict:
+    def run(notebooks: dict, directory: Path, files: dict | None = None,
+            data: Path | None = None, **grade_kwargs) -> dict:
         directory = Path(directory)
         submission = directory / "submission"
         submission.mkdir(parents=True)
         for name, nb in notebooks.items():
             nbformat.write(nb, submission / name)
+        for name, content in (files or {}).items():
+            (submission / name).write_bytes(content)
         grade_kwargs.setdefault("notebooks", tuple(
             nb.metadata["dlgrade"].get("notebook", hw3.notebook) for nb in notebooks.values()))
         results = directory / "results.json"
-        returned = grade(hw3, submission, results, seed=SEED, **grade_kwargs)
+        (directory / "no-data").mkdir()
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setenv("DLGRADE_DATA", str(data or directory / "no-data"))
+            returned = grade(hw3, submission, results, seed=SEED, **grade_kwargs)
         return checked_results(results, returned)
 
     return run

@@ -145,13 +145,24 @@ def class_weights(labels, num_classes=2):
 }
 
 # Trains nothing, yet prints a fine accuracy: the grader measures the models themselves.
-BOASTING_RUN = '''
-torch.manual_seed(0)
-p1_runs = {}
-for name, cls in {"Adagrad": Adagrad, "RMSprop": RMSprop, "Adam": Adam}.items():
-    model = make_model()
-    p1_runs[name] = {"model": model, "optimizer": cls(model.parameters()), "losses": [2.3]}
-print("test accuracy: 99%")
+# P1(e) cheated: a "model" that recalls the labels of the known test images by a fingerprint of
+# their pixels (its table submitted as weights); it never reads what a digit looks like.
+LOOKUP_MODEL = '''
+class Lookup(nn.Module):
+    def __init__(self, size=1000):
+        super().__init__()
+        self.register_buffer("probe", torch.zeros(784, dtype=torch.float64))
+        self.register_buffer("keys", torch.zeros(size, dtype=torch.float64))
+        self.register_buffer("labels", torch.zeros(size, dtype=torch.int64))
+
+    def forward(self, x):
+        fingerprint = x.flatten(1).double() @ self.probe  # (N,)
+        hit = (fingerprint[:, None] - self.keys[None]).abs() < 1e-6  # (N, size)
+        found = torch.where(hit.any(dim=1), self.labels[hit.double().argmax(dim=1)], 0)
+        return F.one_hot(found, 10).float()
+
+
+make_model = Lookup
 '''
 
 # The sklearn metric in a graded P4 function: allowed (the handout links it).

@@ -1,0 +1,58 @@
+"""`dlgrade` as a user types it: usage errors in one line, exit codes, --json. Each case runs the
+real command in a subprocess (none starts a kernel: a few seconds each)."""
+
+import json
+import subprocess
+import sys
+
+CLI = [sys.executable, "-m", "graders.cli"]
+
+
+def _run(*args: str, cwd=None) -> subprocess.CompletedProcess:
+    return subprocess.run([*CLI, *args], capture_output=True, text=True, timeout=300, cwd=cwd)
+
+
+def test_a_path_that_does_not_exist_is_a_usage_error_in_one_line(tmp_path):
+    graded = _run("grade", "csci5527_hw3", str(tmp_path / "nothere"))
+    assert (graded.returncode, graded.stdout) == (2, "")
+    assert graded.stderr == f"dlgrade grade: {tmp_path / 'nothere'} does not exist\n"
+    checked = _run("check", "nothere.ipynb", cwd=tmp_path)
+    assert (checked.returncode, checked.stderr) == (2, "dlgrade check: nothere.ipynb does not "
+                                                       "exist\n")
+    assert not (tmp_path / "results.json").exists()
+
+
+def test_json_prints_the_results_and_missing_notebooks_are_said_loudly(tmp_path):
+    notebook = tmp_path / "hw3.ipynb"
+    notebook.write_text('{"cells": [')  # cut short
+    results = tmp_path / "results.json"
+    run = _run("grade", "csci5527_hw3", str(notebook), "--json", "--results", str(results))
+    assert run.returncode == 0  # graded (with 0 points): the grader did its job
+    document = json.loads(run.stdout)
+    assert document == json.loads(results.read_text())
+    assert document["output"].count("hw3.ipynb is not a Jupyter notebook") == 1
+    assert document["output"].count("hw3_p1.ipynb is not in the submission") == 1
+    assert run.stderr == (
+        "dlgrade grade: WARNING: hw3.ipynb, hw3_p1.ipynb, hw3_p4.ipynb of csci5527_hw3 were not "
+        "graded (their tests score 0); grade the folder that holds all of hw3.ipynb, "
+        "hw3_p1.ipynb, hw3_p4.ipynb\n")
+
+
+def test_grade_exits_3_when_the_grader_itself_failed(tmp_path):
+    notebook = tmp_path / "hw3.ipynb"
+    notebook.write_text("{}")
+    code = ("import graders.harness as h\n"
+            "def boom(*a, **k):\n    raise RuntimeError('bug')\n"
+            "h.pytest.main = boom\n"
+            "from graders.cli import main\n"
+            f"main(['grade', 'csci5527_hw3', {str(notebook)!r}])\n")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=300)
+    assert run.returncode == 3
+    assert "FAIL     0/15   Autograder error" in run.stdout
+
+
+def test_help_documents_the_exit_codes():
+    run = _run("grade", "--help")
+    assert "exit codes: 0 graded (whatever the score), 2 usage error, 3 the grader itself " in (
+        " ".join(run.stdout.split()))
