@@ -314,3 +314,11 @@ class KernelSession:
         self.client.timeout = max(1, int(timeout))
         self.client.execute_cell(cell, self.scratch)
         return cell
+
+
+def kernel_function(source: str, name: str) -> str:
+    """An expression for `KernelSession.call(..., code=...)` that evaluates, in the kernel, to
+    the function `name` that the grader-written `source` defines; `__student__` there is the
+    notebook's namespace."""
+    return (f"(lambda ns: (exec({source!r}, ns), ns[{name!r}])[1])"
+            "({'__student__': globals()})")

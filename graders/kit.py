@@ -6,6 +6,7 @@ test files. It holds no `reference/`, no `theory/` and no
 hidden test: the public tests get their expected values from numpy, scipy and torch.
 """
 
+import ast
 import shutil
 from pathlib import Path
 
@@ -81,10 +82,7 @@ def build_kit(assignment: Assignment, out_dir: Path) -> Path:
     for path in GRADERS_DIR.iterdir():
         if path.is_file() and path.suffix in {".py", ".ini"} and path.name not in STAFF_ONLY:
             shutil.copy2(path, package / path.name)
-    for path in assignment.directory.glob("*.py"):  # its modules, without the hidden tests
-        if not path.name.startswith("test_"):
-            shutil.copy2(path, package / assignment.id / path.name)
-    for path in assignment.directory.glob(PUBLIC_TESTS):
+    for path in public_modules(assignment):
         shutil.copy2(path, package / assignment.id / path.name)
     for notebook in assignment.notebooks:
         shutil.copy2(assignment.template_of(notebook), out_dir / notebook)
@@ -95,6 +93,28 @@ def build_kit(assignment: Assignment, out_dir: Path) -> Path:
     (out_dir / "checker" / "dlgrade_check.py").write_text(KIT_SHIM)
     shutil.copy2(INSTALLER, out_dir / "install.py")
     return out_dir
+
+
+def public_modules(assignment: Assignment) -> list[Path]:
+    """The assignment's files a student's check needs: __init__, assignment.py, the public tests
+    and, transitively, the assignment's modules they import (never a hidden test)."""
+    wanted = [assignment.directory / n for n in ("__init__.py", "assignment.py")]
+    wanted += sorted(assignment.directory.glob(PUBLIC_TESTS))
+    found: list[Path] = []
+    while wanted:
+        path = wanted.pop()
+        if path in found or not path.is_file():
+            continue
+        found.append(path)
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                prefix = f"graders.{assignment.id}"
+                if node.module == prefix:
+                    wanted += [assignment.directory / f"{a.name}.py" for a in node.names]
+                elif node.module.startswith(prefix + "."):
+                    wanted.append(assignment.directory / f"{node.module.split('.')[2]}.py")
+    return sorted(p for p in found if not p.name.startswith("test_") or
+                  p.match(PUBLIC_TESTS))
 
 
 def _pin(name: str) -> str:

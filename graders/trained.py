@@ -27,17 +27,10 @@ from pathlib import Path
 import numpy as np
 
 from graders.errors import StudentError
-from graders.kernel import AsTorch, Ref
+from graders.kernel import AsTorch, Ref, kernel_function
 from graders.weights import read_safetensors
 
 AGREEMENT = 0.98  # answers on the second copy that must match the first
-
-
-def kernel_function(source: str, name: str) -> str:
-    """An expression that evaluates, in the kernel, to the function `name` that `source` defines;
-    `__student__` there is the notebook's namespace."""
-    return (f"(lambda ns: (exec({source!r}, ns), ns[{name!r}])[1])"
-            "({'__student__': globals()})")
 
 
 @dataclass(frozen=True)

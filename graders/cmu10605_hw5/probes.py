@@ -8,14 +8,8 @@ notebook's namespace. Results are plain data only: numbers, lists, tensors.
 import inspect
 
 from graders.cmu10605_hw5 import tiny_extractor
+from graders.kernel import kernel_function
 from reference import style_transfer
-
-
-def kernel_function(source: str, name: str) -> str:
-    """An expression that evaluates, in the kernel, to the function `name` that `source` defines."""
-    return (f"(lambda ns: (exec({source!r}, ns), ns[{name!r}])[1])"
-            "({'__student__': globals()})")
-
 
 _TINY = ("import torch\nimport torch.nn.functional as F\n\n"
          + inspect.getsource(tiny_extractor.TinyExtractor))

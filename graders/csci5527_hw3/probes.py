@@ -8,7 +8,8 @@ on the test splits staff install (graders.datasets: MNIST's 10,000 test images, 
 test folder), against the handout's bars. Without the data the question is not graded.
 """
 
-from graders.trained import TrainedModel, kernel_function
+from graders.kernel import kernel_function
+from graders.trained import TrainedModel
 
 P1_BAR = 0.98  # at least this, for two of the three optimizers
 P4_BAR = 0.90  # more than this

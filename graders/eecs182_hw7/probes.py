@@ -1,10 +1,10 @@
 """Grader-written code that the hidden eecs182_hw7 tests run in the kernel on the student's objects.
 
-Each constant is an expression for a function (see csci5527_hw3.probes._defined) called as
+Each constant is an expression for a function (see graders.kernel.kernel_function) called as
 `code(student_object, *args)`; it returns plain data only.
 """
 
-from graders.csci5527_hw3.probes import _defined
+from graders.kernel import kernel_function as _defined
 
 # (what encode saw, loss) of cls(*args).loss(x) when decode is made to return the clean x (plus 1
 # on the entries encode saw unchanged, when shift_visible): a clean target then gives loss 0.
