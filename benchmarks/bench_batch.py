@@ -18,8 +18,8 @@ import nbformat
 from nbclient import NotebookClient
 
 from graders.assignments import load_assignment
-from graders.solve import solution_notebook
 from graders.staff.batch import run_batch
+from graders.staff.solve import solution_notebook
 
 
 def _class_folder(copies: int) -> Path:

@@ -32,7 +32,7 @@ def grading(threads: int) -> None:
 
     from graders.assignments import load_assignment
     from graders.harness import grade
-    from graders.solve import solution_notebook
+    from graders.staff.solve import solution_notebook
     from tests.graders_eecs182.notebooks import ANSWERS, with_answers
 
     os.environ["OMP_NUM_THREADS"] = str(threads)

@@ -82,7 +82,7 @@ BUILD_SOLUTION = """
 import json, sys
 from pathlib import Path
 from graders.assignments import load_assignment
-from graders.solve import write_solution
+from graders.staff.solve import write_solution
 assignment = load_assignment(sys.argv[1])
 written = write_solution(assignment, sys.argv[2])
 written = [written] if isinstance(written, (str, Path)) else list(written)

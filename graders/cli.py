@@ -17,8 +17,7 @@ from graders.assignments import available, load_assignment
 from graders.errors import GraderError
 from graders.weights import weights_problems
 
-STAFF_MODULES = ("graders.solve", "graders.kit", "graders.package", "graders.staff", "reference",
-                 "theory", "dask", "distributed")
+STAFF_MODULES = ("graders.staff", "reference", "theory", "dask", "distributed")
 
 GRADE_EXIT_CODES = ("exit codes: 0 graded (whatever the score), 2 usage error, 3 the grader "
                     "itself failed (results.json still written)")
@@ -190,7 +189,7 @@ def _declared(notebook: Path) -> tuple[str, str]:
 
 
 def _solve(args) -> int:
-    from graders.solve import write_solution
+    from graders.staff.solve import write_solution
 
     for path in write_solution(load_assignment(args.assignment), args.out):
         print(path)
@@ -198,14 +197,14 @@ def _solve(args) -> int:
 
 
 def _kit(args) -> int:
-    from graders.kit import build_kit
+    from graders.staff.kit import build_kit
 
     print(build_kit(load_assignment(args.assignment), args.out))
     return 0
 
 
 def _autograder(args) -> int:
-    from graders.package import build_autograder_zip
+    from graders.staff.package import build_autograder_zip
 
     if args.data is not None:
         _must_exist(args.data)

@@ -12,9 +12,9 @@ import pytest
 
 from graders import notebook_check
 from graders.assignments import load_assignment
-from graders.kit import build_kit
-from graders.kit_install import pip_command, python_problem
-from graders.solve import solution_notebook
+from graders.staff.kit import build_kit
+from graders.staff.kit_install import pip_command, python_problem
+from graders.staff.solve import solution_notebook
 
 
 def test_an_old_python_is_refused_at_once_with_what_to_do(tmp_path):

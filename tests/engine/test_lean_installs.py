@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from graders.assignments import GRADERS_DIR, available, load_assignment
-from graders.package import ROOT, build_autograder_zip
+from graders.staff.package import ROOT, build_autograder_zip
 
 # installed first in a fresh interpreter: `import faiss` / `import open_clip` then fail as if the
 # packages were not installed (they are in the dev venv)

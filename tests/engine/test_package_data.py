@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from graders.assignments import load_assignment
-from graders.package import build_autograder_zip
+from graders.staff.package import build_autograder_zip
 from tests.graders_hw3_p1p4.trained_models import write_idx
 from tests.reference.test_transfer import make_chest_xray
 

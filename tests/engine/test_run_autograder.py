@@ -13,7 +13,7 @@ import pytest
 
 from graders.assignments import load_assignment
 from graders.results import RESULTS_SCHEMA
-from graders.solve import solution_notebook
+from graders.staff.solve import solution_notebook
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -13,10 +13,10 @@ import reference.xcorr
 from graders.answer_cells import answer_text
 from graders.assignments import available, load_assignment
 from graders.errors import StudentError
-from graders.kit import build_kit
 from graders.notebook import defined_names, parse_cell
-from graders.package import build_autograder_zip
-from graders.solve import solution_notebook
+from graders.staff.kit import build_kit
+from graders.staff.package import build_autograder_zip
+from graders.staff.solve import solution_notebook
 
 REFERENCE_MODULES = [reference.xcorr, reference.norm]
 

@@ -22,8 +22,8 @@ import pytest
 from graders.assignments import load_assignment
 from graders.errors import StudentError
 from graders.kernel import Limits
-from graders.solve import solution_notebook
 from graders.staff.rubric import graded_tests
+from graders.staff.solve import solution_notebook
 from graders.submission import cell_label, find_notebook
 from tests.graders.notebooks import IMPORT_REFERENCE, delete_cell, graded_index, insert_cell, slim
 

@@ -10,7 +10,7 @@ import nbformat
 import pytest
 
 from graders.scan import scan
-from graders.solve import solution_notebook
+from graders.staff.solve import solution_notebook
 from tests.graders.conftest import p2p3
 from tests.graders.notebooks import (
     IMPORT_REFERENCE,

@@ -9,7 +9,7 @@ one-line yx_from_xy, and the messages of the norms say whether eps or the axes d
 
 import pytest
 
-from graders.solve import solution_notebook
+from graders.staff.solve import solution_notebook
 from tests.graders.notebooks import replace_cells, slim
 from tests.graders.variants import RIGHT, SUBTLE
 

@@ -7,7 +7,7 @@ import copy
 import nbformat
 import pytest
 
-from graders.solve import solution_notebook
+from graders.staff.solve import solution_notebook
 from tests.graders.notebooks import replace_cells
 from tests.graders_cmu10605.notebooks import GROUPS, RIGHT, WRONG
 

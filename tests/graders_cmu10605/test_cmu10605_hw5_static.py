@@ -7,10 +7,10 @@ import pytest
 
 from graders.assignments import load_assignment
 from graders.cli import main
-from graders.kit import build_kit
-from graders.package import build_autograder_zip
 from graders.scan import scan
-from graders.solve import solution_notebook
+from graders.staff.kit import build_kit
+from graders.staff.package import build_autograder_zip
+from graders.staff.solve import solution_notebook
 from tests.graders.notebooks import replace_cells
 from tests.graders_cmu10605.notebooks import AUTOGRAD_BACKWARD, TORCH_ADAM
 

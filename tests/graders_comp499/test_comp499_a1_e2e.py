@@ -9,7 +9,7 @@ run's results.json is validated against Gradescope's schema by the `grade_nb` fi
 import nbformat
 import pytest
 
-from graders.solve import solution_notebook
+from graders.staff.solve import solution_notebook
 from tests.graders_comp499.notebooks import GROUPS, WRONG, replace_cells
 
 pytestmark = pytest.mark.slow

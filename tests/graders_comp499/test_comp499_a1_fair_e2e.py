@@ -9,7 +9,7 @@ extra layer costs 4(a), not 4(b)-(d)).
 
 import pytest
 
-from graders.solve import solution_notebook
+from graders.staff.solve import solution_notebook
 from tests.graders_comp499.notebooks import replace_cells
 from tests.graders_comp499.variants import RIGHT, SUBTLE
 

@@ -11,9 +11,9 @@ import nbformat
 
 from graders.assignments import load_assignment
 from graders.cli import main
-from graders.kit import build_kit
-from graders.package import build_autograder_zip
-from graders.solve import solution_notebook
+from graders.staff.kit import build_kit
+from graders.staff.package import build_autograder_zip
+from graders.staff.solve import solution_notebook
 
 HW0 = load_assignment("cs229br_hw0")
 ROOT = Path(__file__).parents[2]

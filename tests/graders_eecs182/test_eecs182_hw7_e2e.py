@@ -9,7 +9,7 @@ results.json is validated against Gradescope's schema by the `grade_hw7` fixture
 import nbformat
 import pytest
 
-from graders.solve import solution_notebook
+from graders.staff.solve import solution_notebook
 from tests.graders_eecs182.notebooks import ANSWERS, GROUPS, VARIANTS, variant, with_answers
 
 pytestmark = pytest.mark.slow

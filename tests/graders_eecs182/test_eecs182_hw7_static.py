@@ -9,9 +9,9 @@ import pytest
 from graders.answer_cells import answer_cells
 from graders.assignments import load_assignment
 from graders.cli import main
-from graders.kit import build_kit
 from graders.scan import scan
-from graders.solve import solution_notebook
+from graders.staff.kit import build_kit
+from graders.staff.solve import solution_notebook
 from tests.graders_eecs182.notebooks import ANSWERS, GROUPS, VARIANTS, variant, with_answers
 
 HW7 = load_assignment("eecs182_hw7")

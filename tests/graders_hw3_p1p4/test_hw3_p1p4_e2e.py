@@ -18,7 +18,7 @@ import nbformat
 import pytest
 
 from graders.scan import scan
-from graders.solve import solution_notebook
+from graders.staff.solve import solution_notebook
 from tests.graders_hw3_p1p4.notebooks import (
     LOOKUP_MODEL,
     SKLEARN_METRIC,

@@ -8,7 +8,7 @@ with eps-hat = eps loses P1(d) with a message that says eps placement is what di
 
 import pytest
 
-from graders.solve import solution_notebook
+from graders.staff.solve import solution_notebook
 from tests.graders_hw3_p1p4.notebooks import replace_cell_with, replace_definitions
 from tests.graders_hw3_p1p4.variants import ADAM_EPS_HAT, RIGHT_P1, RIGHT_P4
 

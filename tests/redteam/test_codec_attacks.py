@@ -33,7 +33,7 @@ from graders.results import (
     code_span,
     results_document,
 )
-from graders.solve import solution_notebook
+from graders.staff.solve import solution_notebook
 from tests.graders.conftest import full_points, grade_nb, hw3, question_scores  # noqa: F401
 from tests.graders.notebooks import slim
 from tests.graders.test_bad_input_e2e import _PeakRss

@@ -17,7 +17,7 @@ import pytest
 from graders.assignments import load_assignment
 from graders.harness import grade
 from graders.scan import scan
-from graders.solve import solution_notebook
+from graders.staff.solve import solution_notebook
 from tests.conftest import checked_results
 from tests.graders.notebooks import insert_cell, replace_cells, slim
 from tests.graders_hw3_p1p4.notebooks import replace_cell_with, replace_definitions

@@ -14,8 +14,8 @@ import nbformat
 import pytest
 
 from graders.assignments import load_assignment
-from graders.solve import solution_notebook
 from graders.staff.batch import run_batch, submission_seed
+from graders.staff.solve import solution_notebook
 from tests.graders.notebooks import replace_cells, slim
 
 pytestmark = pytest.mark.slow

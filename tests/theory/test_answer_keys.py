@@ -12,7 +12,7 @@ import sympy as sp
 from graders.answer_cells import answer_cells, grade_key
 from graders.assignments import load_assignment
 from graders.errors import StudentError
-from graders.solve import solution_notebook
+from graders.staff.solve import solution_notebook
 from reference import least_squares, xcorr
 from theory import comp499_jacobian_cost as cost
 from theory.algebra import same

@@ -1,9 +1,9 @@
 """The student kit: the template notebook(s) plus an installable checker with the public tests only.
 
-The checker is this engine without its staff tools (solve, kit, package) and with, for the one
-assignment, its definition, helper modules (kernel-side probes, trained-model specs) and public
-test files. It holds no `reference/`, no `theory/` and no
-hidden test: the public tests get their expected values from numpy, scipy and torch.
+The checker is the engine (graders/ without graders/staff/) and, for the one assignment, its
+definition, its public test files and the modules they import. It holds no `reference/`, no
+`theory/` and no hidden test: the public tests get their expected values from numpy, scipy and
+torch.
 """
 
 import ast
@@ -12,8 +12,6 @@ from pathlib import Path
 
 from graders.assignments import GRADERS_DIR, Assignment
 from graders.harness import PUBLIC_TESTS
-
-STAFF_ONLY = {"solve.py", "kit.py", "kit_install.py", "package.py"}
 
 KIT_PYPROJECT = """\
 [build-system]
@@ -80,7 +78,7 @@ def build_kit(assignment: Assignment, out_dir: Path) -> Path:
     package = out_dir / "checker" / "graders"
     (package / assignment.id).mkdir(parents=True, exist_ok=True)
     for path in GRADERS_DIR.iterdir():
-        if path.is_file() and path.suffix in {".py", ".ini"} and path.name not in STAFF_ONLY:
+        if path.is_file() and path.suffix in {".py", ".ini"}:  # the engine; not graders/staff/
             shutil.copy2(path, package / path.name)
     for path in public_modules(assignment):
         shutil.copy2(path, package / assignment.id / path.name)
