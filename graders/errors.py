@@ -15,7 +15,7 @@ student could read them as an oracle across resubmissions. A test wraps such det
 import re
 
 NOT_GRADED = "Not graded: "  # how a not-graded test's output starts in results.json
-_OPEN, _CLOSE = "\ue000", "\ue001"  # private-use characters: never typed, never printed
+_OPEN, _CLOSE = "\ue002", "\ue003"  # private-use characters (not results.py's code-span marks)
 _DRAWN = re.compile(f"{_OPEN}[^{_OPEN}{_CLOSE}]*{_CLOSE}")
 
 

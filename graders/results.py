@@ -20,7 +20,7 @@ MAX_TEST_OUTPUT = 32_000  # characters per test
 MAX_RESULTS_BYTES = 2**20  # the whole results.json (Gradescope's and PrairieLearn's viewers)
 OPEN, CLOSE = "\ue000", "\ue001"  # private-use marks around student text inside our messages
 CONTROL = re.compile(r"\x1b(\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)?|[@-_]?)"
-                     r"|[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ue000\ue001]")
+                     r"|[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ue000-\ue003]")
 PLAIN = re.compile(r"[A-Za-z0-9 .,:;'\"=+\-/%@{}?()]*")  # nothing Markdown or HTML would read
 
 RESULTS_SCHEMA = {

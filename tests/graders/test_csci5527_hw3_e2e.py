@@ -79,7 +79,8 @@ def test_solution_scores_full_marks(solution_doc, hw3, full_points):
 
 def test_blank_template_scores_zero_with_a_message_per_test(blank_doc, solution_doc):
     assert blank_doc["score"] == 0
-    assert [t["name"] for t in blank_doc["tests"]] == [t["name"] for t in solution_doc["tests"]]
+    assert [t["name"] for t in blank_doc["tests"] if t["number"]] == [  # staff entries may differ
+        t["name"] for t in solution_doc["tests"] if t["number"]]
     for test in blank_doc["tests"]:
         if test["number"]:
             assert test["status"] == "failed" and test["score"] == 0, test["name"]

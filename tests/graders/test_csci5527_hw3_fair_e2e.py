@@ -39,9 +39,10 @@ def test_correct_but_different_answers_keep_every_point(right_doc, question_scor
 
 @pytest.mark.parametrize("name", sorted(SUBTLE))
 def test_a_subtle_mistake_loses_its_points_and_says_why(name, subtle_doc, question_scores,
-                                                        question_outputs):
+                                                        question_outputs, full_points):
     subtle = SUBTLE[name]
-    assert question_scores(subtle_doc)[subtle.question] == pytest.approx(subtle.kept, abs=1e-6)
+    kept = subtle.kept * full_points[subtle.question]
+    assert question_scores(subtle_doc)[subtle.question] == pytest.approx(kept, abs=1e-6)
     output = question_outputs(subtle_doc)[subtle.question]
     for fragment in subtle.says:
         assert fragment in output, output
@@ -49,6 +50,6 @@ def test_a_subtle_mistake_loses_its_points_and_says_why(name, subtle_doc, questi
 
 def test_subtle_mistakes_cost_no_other_question(subtle_doc, question_scores, full_points):
     """xcorr2d written for a 3 x 3 Z1 only: P2(e)-(g), which may call it, keep their points."""
-    kept = {subtle.question: subtle.kept for subtle in SUBTLE.values()}
+    kept = {s.question: s.kept * full_points[s.question] for s in SUBTLE.values()}
     expected = {q: kept.get(q, points) for q, points in full_points.items()}
     assert question_scores(subtle_doc) == pytest.approx(expected, abs=1e-6)

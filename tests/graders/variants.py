@@ -3,7 +3,8 @@
 RIGHT: other correct readings of the handout (loops instead of slicing, sliding windows, eps added
 to the standard deviation, which formula (2) allows): every point kept. SUBTLE: code written for
 the handout's literal example only, a missing xcorr1d beside a one-line yx_from_xy, eps ignored,
-the wrong axes: each keeps `kept` of its question and says why. None is copied from reference/.
+the wrong axes: each keeps the share `kept` of its question's points and says why. None is
+copied from reference/.
 """
 
 from dataclasses import dataclass
@@ -11,7 +12,8 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Subtle:
-    """A mistake in `question`: it keeps `kept` points and its output holds every `says`."""
+    """A mistake in `question`: it keeps the share `kept` of the question's points and its output
+    holds every `says`."""
 
     question: str
     source: str
@@ -136,7 +138,7 @@ def batch_norm(x, eps=1e-5):
     mu = x.mean(dim=(0, 1, 3), keepdim=True)
     var = ((x - mu) ** 2).mean(dim=(0, 1, 3), keepdim=True)
     return (x - mu) / var.sqrt()  # wrong: eps is ignored
-''', 0.5 * 2 / 3, ("it equals the result with no eps at all (eps=0.1 was passed)",
+''', 2 / 3, ("it equals the result with no eps at all (eps=0.1 was passed)",
                "both are accepted")),
     "layer_norm_per_channel": Subtle("p3_layer", '''
 def layer_norm(x, eps=1e-5):

@@ -44,7 +44,7 @@ def test_correct_but_different_answers_keep_every_point(right_doc, question_scor
     scores = question_scores(right_doc)
     assert scores == full_points, {q: question_outputs(right_doc)[q] for q in full_points
                                    if scores[q] != full_points[q]}
-    assert right_doc["output"].startswith("30 of 30 code cells ran without error.")
+    assert right_doc["output"].startswith("32 of 32 code cells ran without error.")
 
 
 @pytest.mark.parametrize("name", sorted(SUBTLE))

@@ -123,9 +123,10 @@ WRONG = {
 ''',
 }
 
-# P2(a): yx_from_xy is right, xcorr1d is not (half the checks); P2(g) is not attacked
-HONEST = {"p2a": 0.5, "p2b": 0.0, "p2c": 0.0, "p2d": 0.0, "p2e": 0.0, "p2f": 0.0, "p2g": 1.0,
-          "p3_batch": 0.0, "p3_layer": 0.0, "p3_instance": 0.0}
+# P2(a): yx_from_xy is right, one check of six (xcorr1d's five fail); its typed answer is the
+# key's; P2(g) is not attacked
+HONEST = {"p2a": 0.75 / 6, "p2a_value": 0.25, "p2b": 0.0, "p2c": 0.0, "p2d": 0.0, "p2e": 0.0,
+          "p2f": 0.0, "p2g": 1.0, "p3_batch": 0.0, "p3_layer": 0.0, "p3_instance": 0.0}
 
 
 def attack_notebook(solution: nbformat.NotebookNode) -> nbformat.NotebookNode:
