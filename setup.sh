@@ -80,9 +80,12 @@ fi
 [ -x .venv/bin/python ] || "$python" -m venv .venv
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet -c constraints.txt -e ".[test,staff,search]"
-# the class report's test renders the page in headless Chromium (Debian's package), when root
-if [ "$(id -u)" = 0 ] && ! command -v chromium >/dev/null 2>&1 && command -v apt-get >/dev/null; then
-    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) \
-        >/dev/null 2>&1 || echo "setup.sh: chromium not installed; its report test will skip"
+# tests of the staff tools render the class report in headless Chromium and compile the rubric
+# with pdflatex (Debian's packages), installed when root; without them those tests skip
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null &&
+    ! { command -v chromium && command -v pdflatex; } >/dev/null 2>&1; then
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium \
+        texlive-latex-base texlive-latex-recommended) >/dev/null 2>&1 ||
+        echo "setup.sh: chromium or texlive not installed; their staff-tool tests will skip"
 fi
 echo "dlgrade is installed in .venv; run the tests with .venv/bin/pytest"
