@@ -8,7 +8,7 @@ import torch
 import torch.nn.functional as F
 
 from graders.compare import Checks, as_pair, assert_close, assert_shape
-from graders.errors import StudentError
+from graders.errors import StudentError, drawn
 from graders.plugin import graded
 from graders.substitute import with_correct
 from reference import xcorr
@@ -45,7 +45,8 @@ WITH_CORRECT_2D = with_correct(CORRECT_HELPERS, ("xcorr1d", "xcorr2d"))
 
 
 def _where(*arrays) -> str:
-    return " for inputs of shape " + ", ".join(str(a.shape) for a in arrays)
+    """The drawn inputs' shapes: shown to staff, dropped from what students see of a hidden test."""
+    return drawn(" for inputs of shape " + ", ".join(str(a.shape) for a in arrays))
 
 
 # Partial credit is for partly right functions: the handout's own example (m = 3, n = 4; a 3 x 3
@@ -62,7 +63,7 @@ def test_xcorr1d(submission, rng):
         for x, y in pairs:
             xy = xcorr.xcorr1d(x, y)
             assert_close("yx_from_xy", submission.call("yx_from_xy", xy), xcorr.xcorr1d(y, x),
-                         where=f" for x ⋆ y of shape {xy.shape}")
+                         where=drawn(f" for x ⋆ y of shape {xy.shape}"))
     for x, y in pairs:
         with checks.case():
             assert_close("xcorr1d", submission.call("xcorr1d", x, y), xcorr.xcorr1d(x, y),
@@ -79,7 +80,7 @@ def test_xcorr_matrix(submission, rng):
                 w = rng.standard_normal(m)
                 got = submission.call("xcorr_matrix", w, n, code=WITH_CORRECT_1D)
                 assert_close("xcorr_matrix", got, xcorr.xcorr_matrix(w, n),
-                             where=f" for len(w)={m}, n={n}")
+                             where=drawn(f" for len(w)={m}, n={n}"))
     checks.finish()
 
 
@@ -138,9 +139,9 @@ def test_match_template(submission, rng):
             got = as_pair(submission.call("match_template", template, image,
                                           code=WITH_CORRECT_2D), "match_template")
             if got != (row, col):
-                raise StudentError(
-                    f"match_template: missed the template of shape {(h, w)} in an image of "
-                    f"shape {(H, W)} (got ({got[0]:g}, {got[1]:g}))")
+                detail = (f" of shape {(h, w)} in an image of shape {(H, W)} "
+                          f"(got ({got[0]:g}, {got[1]:g}))")
+                raise StudentError(f"match_template: missed the template{drawn(detail)}")
     checks.finish()
 
 

@@ -10,7 +10,7 @@ import pytest
 import torch
 
 from graders.compare import Checks, as_array, assert_close, default_tolerance, relative_difference
-from graders.errors import StudentError
+from graders.errors import StudentError, drawn
 from graders.kernel import AsTorch
 from reference import norm
 
@@ -53,7 +53,7 @@ def _grade_norm(submission, rng, name: str) -> None:
     for shape, eps in SHAPES_AND_EPS:
         x = 3.0 * rng.standard_normal(shape) + rng.standard_normal(shape[2:])  # per-(c, n) offsets
         inside = getattr(norm, name)(torch.from_numpy(x), eps=eps).numpy()
-        where = f" for x of shape {shape}, eps={eps}"
+        where = drawn(f" for x of shape {shape}, eps={eps}")
         with checks.case():
             got = as_array(submission.call(name, AsTorch(x), eps=eps), name)
             try:

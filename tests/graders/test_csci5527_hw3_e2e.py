@@ -149,3 +149,15 @@ def test_public_checks_pass_a_hard_coded_answer_that_hidden_tests_fail(
     assert doc["score"] == 0
     # The same notebook with the hidden tests: P2(a) earns nothing.
     assert question_scores(group_a_doc)["p2a"] == 0
+
+
+def test_hidden_messages_show_students_no_drawn_shapes(group_a_doc, hw3):
+    """A hidden test's message says what is wrong; the drawn inputs' shapes go to staff only."""
+    number = hw3.question("p2d").number
+    seen = [t["output"] for t in group_a_doc["tests"] if t["number"] == number
+            and t["status"] == "failed" and "public check" not in t["name"]]
+    assert seen and all("xcorr2d: relative difference" in text for text in seen)
+    assert not any("for inputs of shape" in text for text in seen)
+    staff = next(t for t in group_a_doc["tests"]
+                 if t["name"] == "Full messages of hidden tests (staff only)")
+    assert staff["visibility"] == "hidden" and "for inputs of shape" in staff["output"]
