@@ -8,8 +8,6 @@ import torch.nn.functional as F
 
 from reference import style_transfer as st
 
-torchvision = pytest.importorskip("torchvision", reason="the style-transfer part needs torchvision")
-
 
 def _image(seed, H=24, W=20):
     return np.random.default_rng(seed).integers(0, 256, size=(H, W, 3), dtype=np.uint8)
