@@ -158,7 +158,7 @@ def _exit_now(code: int) -> NoReturn:
 
 def _check(args) -> int:
     from graders.harness import grade
-    from graders.report import format_table
+    from graders.report import LiveLine, format_table
 
     _must_exist(args.notebook)
     assignment_id, notebook = _declared(args.notebook)
@@ -166,8 +166,13 @@ def _check(args) -> int:
     questions = tuple(assignment.question(q).id for q in args.question or ())
     if questions:
         notebook = assignment.notebook_of(assignment.question(questions[0]))
-    document = grade(assignment, args.notebook, public_only=True,
-                     notebooks=(notebook or assignment.notebook,), questions=questions or None)
+    live = LiveLine(sys.stderr)
+    try:
+        document = grade(assignment, args.notebook, public_only=True,
+                         notebooks=(notebook or assignment.notebook,),
+                         questions=questions or None, progress=live)
+    finally:
+        live.clear()
     print(format_table(document, show_points=False))
     failed = [t for t in document["tests"] if t["status"] == "failed"]
     problems = weights_problems(args.notebook)

@@ -1,11 +1,15 @@
 """One grading run: pytest over an assignment's graders, always ending in a valid results.json."""
 
+import ast
 import contextlib
+import importlib
 import io
 import logging
 import secrets
+import threading
 import time
 import traceback
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -20,16 +24,19 @@ from graders.sandbox import Limits, protect_grader, unprotect_grader
 def grade(assignment: Assignment, notebook: Path, results_path: Path | None = None, *,
           public_only: bool = False, seed: int | None = None, limits: Limits | None = None,
           graded_only: bool = False, notebooks: tuple[str, ...] | None = None,
-          questions: tuple[str, ...] | None = None, settings: dict | None = None) -> dict:
+          questions: tuple[str, ...] | None = None, settings: dict | None = None,
+          progress: Callable[[str], None] | None = None) -> dict:
     """Grade `notebook` and return (and write, if `results_path` is given) results.json.
 
     `notebook` is a file or a folder of the student's notebooks; `notebooks` limits the run to
     some of the assignment's notebooks (a student checking one file), `questions` to some of its
     questions (a student checking one question). `settings` are test-only knobs (see
-    GradingPlugin); a real grading never passes them.
+    GradingPlugin); a real grading never passes them. `progress` is told, in a few words,
+    which cell runs and how many checks are done (a live display; results do not depend on it).
 
     The document is written in a `finally`: a crash of the grader itself still yields a valid
-    file, with a visible "autograder error" entry and a hidden traceback for staff. Before
+    file, with a visible "autograder error" entry and a hidden traceback for staff. The first
+    notebook executes while a thread imports what the grader files need. Before
     grading starts, a placeholder results.json is written (what Gradescope shows if the grader is
     killed outright) and disk space is reserved for the final write; the grader asks the OOM
     killer to spare it (the kernel goes first).
@@ -39,16 +46,20 @@ def grade(assignment: Assignment, notebook: Path, results_path: Path | None = No
     reserve = _placeholder(assignment, results_path) if results_path is not None else None
     oom_score_adj = protect_grader()
     plugin = GradingPlugin(assignment, Path(notebook), seed, limits or assignment.limits,
-                           graded_only, notebooks, questions, settings)
+                           graded_only, notebooks, questions, settings, progress)
     log = io.StringIO()
     tests: list[TestResult] = []
     output = ""
     try:
         paths = test_files(assignment, public_only)
+        imports = threading.Thread(target=import_dependencies, args=(paths,), daemon=True)
+        imports.start()  # the grader's imports overlap the kernel's start and the notebook's run
         args = [*map(str, paths), "-c", str(Path(__file__).parent / "grading.ini"),
                 "--rootdir", str(assignment.directory), "-q", "--import-mode=importlib",
                 "-p", "graders.plugin"]
         with contextlib.redirect_stdout(log), _quiet_kernel_logs():
+            plugin.execute_first()
+            imports.join()
             code = pytest.main(args, plugins=[plugin])
         if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
             raise GraderError(f"pytest stopped with {code!r}")
@@ -67,6 +78,7 @@ def grade(assignment: Assignment, notebook: Path, results_path: Path | None = No
         if not isinstance(err, Exception):
             raise
     finally:
+        plugin.close()
         tests.append(TestResult(name="Grading run (staff only)", score=0, max_score=0,
                                 visibility="hidden", output=f"seed {seed}"))
         document = results_document(tests, time.monotonic() - started, output)
@@ -88,6 +100,24 @@ def _placeholder(assignment: Assignment, results_path: Path) -> Path | None:
     except OSError:
         pass  # the final write still tries, into the space reserved below if any
     return reserve_space(results_path)
+
+
+def import_dependencies(paths: list[Path]) -> None:
+    """Import the modules the grader files import at their top (torch, reference/, ...), so
+    that pytest finds them loaded. Best effort: pytest reports whatever fails here again."""
+    for path in paths:
+        try:
+            tree = ast.parse(path.read_text())
+        except (OSError, SyntaxError, ValueError):
+            continue
+        for node in tree.body:
+            names = ([alias.name for alias in node.names] if isinstance(node, ast.Import) else
+                     [node.module] if isinstance(node, ast.ImportFrom) and node.level == 0 else [])
+            for name in names:
+                try:
+                    importlib.import_module(name)
+                except Exception:  # pytest imports it again and says why
+                    pass
 
 
 def test_files(assignment: Assignment, public_only: bool) -> list[Path]:

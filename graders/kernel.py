@@ -12,9 +12,11 @@ import json
 import os
 import secrets
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -96,7 +98,10 @@ class KernelSession:
         connection_file = self.root / f"kernel-{secrets.token_hex(4)}.json"
         km = _KernelManager(kernel_name="python3", connection_file=str(connection_file))
         km.sandbox = self.sandbox
+        # the kernel's own stdout/stderr are not the grader's: what student code writes to
+        # file descriptors 1 and 2 must never reach results or the terminal
         launch = {"env": self._kernel_env(), "cwd": str(self.home),
+                  "stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL,
                   **self.sandbox.launch_options()}
         client = _CappedClient(self.nb, km=km, timeout=self.limits.cell_timeout,
                                allow_errors=True, startup_timeout=120,
@@ -182,14 +187,18 @@ class KernelSession:
             return False
 
     # -- running the notebook ----------------------------------------------------------------
-    def run_notebook(self) -> list[CellRun]:
-        """Execute every code cell once; one broken cell costs only what depends on it."""
+    def run_notebook(self, progress: Callable[[int, int], None] | None = None) -> list[CellRun]:
+        """Execute every code cell once; one broken cell costs only what depends on it.
+        `progress(done, total)` is told before each code cell and at the end."""
         self._start_kernel()
         started = time.monotonic()
         succeeded: list[int] = []
-        for index, cell in enumerate(self.nb.cells[: self.scratch]):
-            if cell.cell_type != "code" or not cell.source.strip():
-                continue
+        code = [i for i, cell in enumerate(self.nb.cells[: self.scratch])
+                if cell.cell_type == "code" and cell.source.strip()]
+        for done, index in enumerate(code):
+            if progress is not None:
+                progress(done, len(code))
+            cell = self.nb.cells[index]
             tags = set(cell.metadata.get("tags", []))
             if tags & set(self.skip_tags):
                 self.cells.append(CellRun(index, "skipped", "skipped in graded-only mode"))
@@ -202,6 +211,8 @@ class KernelSession:
             self.cells.append(self._execute(index, timeout, succeeded))
             if self.cells[-1].status == "ok":
                 succeeded.append(index)
+        if progress is not None:
+            progress(len(code), len(code))
         return self.cells
 
     def _execute(self, index: int, timeout: float, succeeded: list[int]) -> CellRun:

@@ -21,6 +21,7 @@ the grader drew (see errors.drawn); staff get the full messages in a hidden entr
 import fnmatch
 import traceback
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -77,7 +78,8 @@ class GradingPlugin:
 
     def __init__(self, assignment: Assignment, notebook, seed: int, limits: Limits,
                  graded_only: bool = False, notebooks: tuple[str, ...] | None = None,
-                 questions: tuple[str, ...] | None = None, settings: dict | None = None):
+                 questions: tuple[str, ...] | None = None, settings: dict | None = None,
+                 progress: Callable[[str], None] | None = None):
         self.assignment = assignment
         self.notebook = notebook
         self.seed = seed
@@ -86,8 +88,44 @@ class GradingPlugin:
         self.notebooks = notebooks or assignment.notebooks  # the ones this run grades
         self.questions = questions  # None: all of them
         self.settings = dict(settings or {})
+        self.progress = progress  # a live display of where the run is (`dlgrade check`)
         self.outcomes: dict[str, Outcome] = {}
         self.submissions: dict[str, Submission | Exception] = {}
+
+    def execute(self, name: str) -> Submission | Exception:
+        """The executed notebook `name` (or why it could not run), executed on first request.
+
+        One kernel runs at a time: tests are ordered by notebook, and moving on to the next
+        notebook shuts the previous kernel down. A notebook that is missing or cannot be loaded
+        is tried once: its tests are marked as not run, and the summary says why once.
+        """
+        if name not in self.submissions:
+            for other in self.submissions.values():
+                if isinstance(other, Submission):
+                    other.close()
+            try:
+                self.submissions[name] = Submission(self.notebook, self.assignment, self.limits,
+                                                    self.graded_only, name, self.progress)
+            except Exception as err:  # kept, so a notebook that cannot run is tried only once
+                self.submissions[name] = err
+        return self.submissions[name]
+
+    def close(self) -> None:
+        """Shut down every kernel this run started."""
+        for executed in self.submissions.values():
+            if isinstance(executed, Submission):
+                executed.close()
+
+    def execute_first(self) -> None:
+        """Execute the first notebook this run is likely to need, before pytest starts (the
+        harness imports the grader files' dependencies meanwhile, in a thread). Collection
+        drops it again if no selected test uses it."""
+        selected = [q for q in self.assignment.questions
+                    if not self.questions or q.id in self.questions]
+        needed = {self.assignment.notebook_of(q) for q in selected}
+        first = next((name for name in self.notebooks if name in needed), None)
+        if first is not None:
+            self.execute(first)
 
     # -- pytest hooks ------------------------------------------------------------------------
     def pytest_configure(self, config):
@@ -111,6 +149,12 @@ class GradingPlugin:
             self.outcomes[item.nodeid] = self._outcome(item, marker, question.id)
         if dropped:
             config.hook.pytest_deselected(items=dropped)
+        needed = {self.assignment.notebook_of(self.assignment.question(o.question))
+                  for o in self.outcomes.values()}
+        for name in [name for name in self.submissions if name not in needed]:
+            executed = self.submissions.pop(name)  # executed ahead, but no selected test uses it
+            if isinstance(executed, Submission):
+                executed.close()
         items[:] = [item for _, item in sorted(kept, key=lambda pair: pair[0])]  # stable
 
     def _outcome(self, item, marker, question: str) -> Outcome:
@@ -140,6 +184,11 @@ class GradingPlugin:
                       f"{self.assignment.question(o.question).title}: {o.error}"
                       for o in self.outcomes.values() if isinstance(o.error, NotGradable)]
         return "\n".join([*problems, *dict.fromkeys(not_graded), *parts])
+
+    def pytest_runtest_logfinish(self, nodeid, location):
+        if self.progress is not None:
+            done = list(self.outcomes).index(nodeid) + 1
+            self.progress(f"{done} of {len(self.outcomes)} checks done")
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_makereport(self, item, call):
@@ -202,32 +251,16 @@ def _submissions(request):
     """Executed notebooks by name; the run closes them all at the end."""
     run = request.config.stash[RUN]
     yield run.submissions
-    for submission in run.submissions.values():
-        if isinstance(submission, Submission):
-            submission.close()
+    run.close()
 
 
 @pytest.fixture
 def submission(request, _submissions):
-    """The notebook that answers this test's question, executed once for the whole run.
-
-    One kernel runs at a time: tests are ordered by notebook, and moving on to the next notebook
-    shuts the previous kernel down. A notebook that is missing or cannot be loaded is tried once:
-    its tests are marked as not run, and the summary says why once.
-    """
+    """The notebook that answers this test's question, executed once for the whole run."""
     run = request.config.stash[RUN]
     question = run.assignment.question(request.node.get_closest_marker("graded").args[0])
     name = run.assignment.notebook_of(question)
-    if name not in _submissions:
-        for other in _submissions.values():
-            if isinstance(other, Submission):
-                other.close()
-        try:
-            _submissions[name] = Submission(run.notebook, run.assignment, run.limits,
-                                            run.graded_only, name)
-        except Exception as err:  # kept, so a notebook that cannot run is tried only once
-            _submissions[name] = err
-    found = _submissions[name]
+    found = run.execute(name)
     if isinstance(found, StudentError):
         raise NotebookUnusable(name)
     if isinstance(found, Exception):

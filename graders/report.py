@@ -54,3 +54,25 @@ def format_table(document: dict, show_points: bool = True) -> str:
     if document["output"]:
         lines += ["", document["output"]]
     return "\n".join(lines)
+
+
+class LiveLine:
+    """Progress on one terminal line, rewritten in place ("hw3.ipynb: 5 of 20 code cells run");
+    silent when `stream` is not a terminal, so logs and captured output stay clean."""
+
+    def __init__(self, stream):
+        self.stream = stream
+        self.shown = stream.isatty()
+        self.width = 0
+
+    def __call__(self, text: str) -> None:
+        if self.shown:
+            self.stream.write("\r" + text.ljust(self.width))
+            self.stream.flush()
+            self.width = len(text)
+
+    def clear(self) -> None:
+        if self.shown and self.width:
+            self.stream.write("\r" + " " * self.width + "\r")
+            self.stream.flush()
+            self.width = 0

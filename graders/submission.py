@@ -1,6 +1,7 @@
 """A submission under grading: the loaded notebook, its scan findings and its running kernel."""
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,6 +26,7 @@ class Submission:
     limits: Limits = field(default_factory=Limits)
     graded_only: bool = False
     notebook: str = ""  # which of the assignment's notebooks; "" = its first
+    progress: Callable[[str], None] | None = None  # told which cell runs, for a live display
 
     def __post_init__(self):
         self.notebook = self.notebook or self.assignment.notebook
@@ -38,13 +40,17 @@ class Submission:
         skip = SKIPPED + EXPERIMENTS if self.graded_only else SKIPPED
         self.session = KernelSession(self.nb, self.limits, skip_tags=skip)
         try:
-            self.cells = self.session.run_notebook()
+            self.cells = self.session.run_notebook(self._cell_progress)
         except BaseException:
             self.session.close()
             raise
 
     def close(self) -> None:
         self.session.close()
+
+    def _cell_progress(self, done: int, total: int) -> None:
+        if self.progress is not None:
+            self.progress(f"{self.notebook}: {done} of {total} code cells run")
 
     def call(self, name: str, *args, code: str | None = None, **kwargs):
         """The student's `name(*args, **kwargs)`, as plain data (see KernelSession.call).

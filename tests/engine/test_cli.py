@@ -1,9 +1,11 @@
 """`dlgrade` as a user types it: usage errors in one line, exit codes, --json. Each case runs the
-real command in a subprocess (none starts a kernel: a few seconds each)."""
+real command in a subprocess (a few seconds each; one starts a kernel)."""
 
 import json
 import subprocess
 import sys
+
+import nbformat
 
 CLI = [sys.executable, "-m", "graders.cli"]
 
@@ -56,3 +58,16 @@ def test_help_documents_the_exit_codes():
     run = _run("grade", "--help")
     assert "exit codes: 0 graded (whatever the score), 2 usage error, 3 the grader itself " in (
         " ".join(run.stdout.split()))
+
+
+def test_what_student_code_writes_to_file_descriptors_never_reaches_the_output(tmp_path):
+    notebook = tmp_path / "hw3.ipynb"
+    forged = 'FORGED {"score": 15.0}\\n'
+    cell = ("import os, sys\n"
+            f"os.write(1, b'{forged}'); os.write(2, b'{forged}')\n"
+            f"sys.__stdout__.write('{forged}'); sys.__stderr__.write('{forged}')\n")
+    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(cell)]), notebook)
+    run = _run("grade", "csci5527_hw3", str(notebook), "--json")
+    assert run.returncode == 0
+    assert json.loads(run.stdout)["score"] == 0
+    assert "FORGED" not in run.stdout + run.stderr

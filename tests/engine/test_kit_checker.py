@@ -1,6 +1,10 @@
 """The student kit: its installer's Python check, its front end, and checks from a notebook cell."""
 
 import importlib.util
+import json
+import os
+import pty
+import re
 import subprocess
 import sys
 import time
@@ -88,8 +92,32 @@ def test_a_cell_check_gives_the_verdicts_of_dlgrade_check(tmp_path, monkeypatch,
     code = notebook_check.check("p2a", path)
     in_cell = capsys.readouterr().out
     print(f"in-notebook check('p2a'): {time.monotonic() - started:.1f} s")
+    progress, tty = pty.openpty()  # the terminal's stderr: where the live progress line goes
     terminal = subprocess.run([sys.executable, "-m", "graders.cli", "check", str(path),
-                               "--question", "p2a"], capture_output=True, text=True, timeout=600)
+                               "--question", "p2a"], stdout=subprocess.PIPE, stderr=tty,
+                              text=True, timeout=600)
+    os.close(tty)
+    shown = _read_all(progress)
     assert code == terminal.returncode == 0
     assert in_cell.strip() == terminal.stdout.strip()
     assert "P2(a)" in in_cell and "P2(b)" not in in_cell
+    cells = sum(c["cell_type"] == "code" and bool("".join(c["source"]).strip())
+                for c in json.loads(path.read_text())["cells"])
+    assert f"hw3.ipynb: 0 of {cells} code cells run" in shown
+    assert f"hw3.ipynb: {cells} of {cells} code cells run" in shown
+    assert re.search(r"(\d+) of \1 checks done", shown)
+    assert "code cells run" not in in_cell  # the cell's checker has no terminal: no display
+
+
+def _read_all(fd: int) -> str:
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(fd, 4096)
+        except OSError:  # EIO: the terminal's other end is closed
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(fd)
+    return b"".join(chunks).decode()
