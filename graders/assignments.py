@@ -39,6 +39,9 @@ class Assignment:
     other_notebooks: tuple[str, ...] = ()
     limits: Limits = Limits()  # on the kernel; a question that trains a model needs more memory
     extras: tuple[str, ...] = ()  # pyproject extras its graders and notebooks import ("search")
+    # (MiB, why) where grader + kernel need more than Gradescope's default autograder memory
+    # (768 MB) with the CPU torch build (benchmarks/bench_grading.py measures it); None: it fits
+    memory: tuple[int, str] | None = None
     # Gradescope visibility of the hidden tests' entries (public checks are always "visible"):
     # "visible", "after_due_date", "after_published" or "hidden"; messages students can see
     # never show what the grader drew

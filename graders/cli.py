@@ -209,12 +209,13 @@ def _kit(args) -> int:
 
 
 def _autograder(args) -> int:
-    from graders.staff.package import build_autograder_zip
+    from graders.staff.package import build_autograder_zip, memory_advice
 
     if args.data is not None:
         _must_exist(args.data)
-    print(build_autograder_zip(load_assignment(args.assignment), args.out, data=args.data,
-                               fetch=tuple(args.fetch)))
+    assignment = load_assignment(args.assignment)
+    print(build_autograder_zip(assignment, args.out, data=args.data, fetch=tuple(args.fetch)))
+    print(memory_advice(assignment), file=sys.stderr)
     return 0
 
 

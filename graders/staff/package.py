@@ -23,6 +23,7 @@ PACKAGES = ("graders", "reference", "theory")
 FETCHABLE = ("mnist", "cifar10")  # public: setup.sh can download them (chest X-rays: Kaggle login)
 EXECUTABLE = 0o100755 << 16
 REGULAR = 0o100644 << 16
+GRADESCOPE_MEMORY_MIB = 768  # an autograder's memory unless staff raise it
 
 
 def data_sets_of(assignment: Assignment) -> tuple[str, ...]:
@@ -53,6 +54,16 @@ def build_autograder_zip(assignment: Assignment, out: Path, data: Path | None = 
         if data is not None:
             _bundle(archive, assignment, Path(data), fetch)
     return out
+
+
+def memory_advice(assignment: Assignment) -> str:
+    """What the Gradescope assignment's memory setting must be, in one line for staff."""
+    if assignment.memory is None:
+        return (f"memory: {assignment.id} grades within Gradescope's default autograder memory "
+                f"({GRADESCOPE_MEMORY_MIB} MB)")
+    needed, why = assignment.memory
+    return (f"memory: {assignment.id} needs at least {needed} MB ({why}); raise the autograder's "
+            f"memory in Gradescope's settings above the default {GRADESCOPE_MEMORY_MIB} MB")
 
 
 def _bundle(archive: zipfile.ZipFile, assignment: Assignment, data: Path,

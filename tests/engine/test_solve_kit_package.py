@@ -1,4 +1,5 @@
 import ast
+import dataclasses
 import inspect
 import os
 import subprocess
@@ -15,7 +16,7 @@ from graders.assignments import available, load_assignment
 from graders.errors import StudentError
 from graders.notebook import defined_names, parse_cell
 from graders.staff.kit import build_kit
-from graders.staff.package import build_autograder_zip
+from graders.staff.package import build_autograder_zip, memory_advice
 from graders.staff.solve import solution_notebook
 
 REFERENCE_MODULES = [reference.xcorr, reference.norm]
@@ -130,3 +131,17 @@ def test_the_autograder_zip_has_what_gradescope_runs(tmp_path):
         mode = archive.getinfo("run_autograder").external_attr >> 16
         assert mode & 0o111, "run_autograder must stay executable"
         assert not any("__pycache__" in n for n in names)
+
+
+def test_the_autograder_command_says_what_memory_gradescope_must_give(tmp_path):
+    run = subprocess.run([sys.executable, "-m", "graders.cli", "autograder", "csci5527_hw3",
+                          "-o", str(tmp_path / "a.zip")], capture_output=True, text=True,
+                         timeout=300)
+    assert run.returncode == 0 and (tmp_path / "a.zip").is_file()
+    assert "csci5527_hw3 grades within Gradescope's default autograder memory (768 MB)" in (
+        run.stderr)
+    bigger = dataclasses.replace(load_assignment("csci5527_hw3"),
+                                 memory=(1400, "the notebook loads VGG19"))
+    assert memory_advice(bigger) == (
+        "memory: csci5527_hw3 needs at least 1400 MB (the notebook loads VGG19); raise the "
+        "autograder's memory in Gradescope's settings above the default 768 MB")
