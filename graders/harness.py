@@ -104,7 +104,9 @@ def _placeholder(assignment: Assignment, results_path: Path) -> Path | None:
 
 def import_dependencies(paths: list[Path]) -> None:
     """Import the modules the grader files import at their top (torch, reference/, ...), so
-    that pytest finds them loaded. Best effort: pytest reports whatever fails here again."""
+    that pytest finds them loaded, then start the answer checker's worker if a grader file
+    checks answer cells. Best effort: pytest reports whatever fails here again."""
+    imported = []
     for path in paths:
         try:
             tree = ast.parse(path.read_text())
@@ -116,8 +118,16 @@ def import_dependencies(paths: list[Path]) -> None:
             for name in names:
                 try:
                     importlib.import_module(name)
+                    imported.append(name)
                 except Exception:  # pytest imports it again and says why
                     pass
+    if "graders.answer_cells" in imported:
+        from theory.answers import shared_checker
+
+        try:
+            shared_checker().start()
+        except Exception:  # the first check starts it again and reports the failure there
+            pass
 
 
 def test_files(assignment: Assignment, public_only: bool) -> list[Path]:

@@ -120,6 +120,17 @@ class AnswerChecker:
         if json.loads(self._readline(time.monotonic() + self.STARTUP_TIMEOUT)).get("ready") is None:
             raise RuntimeError("answer worker did not start")
 
+    def start(self) -> None:
+        """Start the worker now (it imports sympy: about a second) instead of at the first
+        check; the grader does it while the student's notebook runs."""
+        with self._lock:
+            if self._proc is None or self._proc.poll() is not None:
+                try:
+                    self._start()
+                except BaseException:
+                    self.close()  # a half-started worker must not answer the first check
+                    raise
+
     def close(self) -> None:
         """Stop the worker process (a later check starts a new one)."""
         proc, self._proc = self._proc, None
@@ -208,13 +219,19 @@ class AnswerChecker:
 _DEFAULT: AnswerChecker | None = None
 
 
-def check_answer(answer: str, expected, *, symbols=None, timeout: float = 10.0,
-                 label: str = "your answer", seed: int | None = None,
-                 tolerance: float | None = None, symmetry: Mapping | None = None) -> Verdict:
-    """Check one answer with a shared worker process (see :meth:`AnswerChecker.check`)."""
+def shared_checker(timeout: float = 10.0) -> AnswerChecker:
+    """The checker that check_answer uses (made on first use, closed at exit)."""
     global _DEFAULT
     if _DEFAULT is None:
         _DEFAULT = AnswerChecker(timeout)
         atexit.register(_DEFAULT.close)
-    return _DEFAULT.check(answer, expected, symbols=symbols, timeout=timeout, label=label,
-                          seed=seed, tolerance=tolerance, symmetry=symmetry)
+    return _DEFAULT
+
+
+def check_answer(answer: str, expected, *, symbols=None, timeout: float = 10.0,
+                 label: str = "your answer", seed: int | None = None,
+                 tolerance: float | None = None, symmetry: Mapping | None = None) -> Verdict:
+    """Check one answer with a shared worker process (see :meth:`AnswerChecker.check`)."""
+    return shared_checker(timeout).check(answer, expected, symbols=symbols, timeout=timeout,
+                                         label=label, seed=seed, tolerance=tolerance,
+                                         symmetry=symmetry)

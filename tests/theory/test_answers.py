@@ -173,3 +173,23 @@ def test_module_level_check_answer_uses_a_shared_worker() -> None:
     assert verdict.ok
     assert answers._DEFAULT is not None
     answers._DEFAULT.close()
+
+
+def test_a_worker_started_ahead_answers_the_first_check():
+    with AnswerChecker() as checker:
+        checker.start()  # what the grader does while the notebook runs
+        worker = checker._proc.pid
+        assert checker.check("2*x", "x + x", symbols=["x"]).ok
+        assert not checker.check("3*x", "x + x", symbols=["x"]).ok
+        assert checker._proc.pid == worker  # the same worker, not a second one
+
+
+def test_a_worker_that_fails_to_start_leaves_nothing_half_started(monkeypatch):
+    checker = AnswerChecker()
+    monkeypatch.setattr(AnswerChecker, "STARTUP_TIMEOUT", 0.0)
+    with pytest.raises(TimeoutError):
+        checker.start()
+    assert checker._proc is None
+    monkeypatch.undo()
+    with checker:
+        assert checker.check("2*x", "x + x", symbols=["x"]).ok
