@@ -6,37 +6,11 @@ tagged "experiment"): the solution notebook, the blank template, and three noteb
 wrong answers to different questions. `grade_nb` validates every results.json.
 """
 
-import copy
-
 import pytest
 
-from graders.answer_cells import answer_cells
-from tests.graders_comp499.notebooks import replace_cells
 from tests.graders_cs229br.notebooks import GROUPS, RIGHT, WRONG
 
 pytestmark = pytest.mark.slow
-
-
-def _with_wrong(nb, names):
-    """`nb` with the wrong answers `names` in place of the right ones (answer cells included)."""
-    nb = copy.deepcopy(nb)
-    typed = {WRONG[n].question: WRONG[n].source for n in names
-             if WRONG[n].question in answer_cells(nb)}
-    for cell in nb.cells:
-        question = cell.metadata.get("dlgrade", {}).get("answer")
-        if question in typed:
-            cell.source = typed[question]
-    return replace_cells(nb, {WRONG[n].question: WRONG[n].source for n in names
-                              if WRONG[n].question not in typed})
-
-
-@pytest.fixture(scope="module")
-def group_docs(grade_nb, solution, tmp_path_factory):
-    """Results of each group; group c also carries the right answers of RIGHT."""
-    notebooks = {group: _with_wrong(solution, names) for group, names in GROUPS.items()}
-    notebooks["c"] = replace_cells(notebooks["c"], dict(RIGHT.values()))
-    return {group: grade_nb(nb, tmp_path_factory.mktemp(group), graded_only=True)
-            for group, nb in notebooks.items()}
 
 
 def test_solution_scores_full_marks_and_85_percent_is_not_graded(solution_doc, a1):

@@ -6,34 +6,11 @@ notebook, then the grader calls every graded function on its own data). Every ru
 results.json is validated against Gradescope's schema by the `grade_hw7` fixture.
 """
 
-import nbformat
 import pytest
 
-from graders.staff.solve import solution_notebook
-from tests.graders_eecs182.notebooks import ANSWERS, GROUPS, VARIANTS, variant, with_answers
+from tests.graders_eecs182.notebooks import GROUPS, VARIANTS
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(scope="module")
-def solution(hw7):
-    return with_answers(solution_notebook(hw7), ANSWERS)
-
-
-@pytest.fixture(scope="module")
-def solution_doc(grade_hw7, solution, tmp_path_factory):
-    return grade_hw7(solution, tmp_path_factory.mktemp("solution"))
-
-
-@pytest.fixture(scope="module")
-def blank_doc(grade_hw7, hw7, tmp_path_factory):
-    return grade_hw7(nbformat.read(hw7.template, as_version=4), tmp_path_factory.mktemp("blank"))
-
-
-@pytest.fixture(scope="module")
-def group_docs(grade_hw7, solution, tmp_path_factory):
-    return {group: grade_hw7(variant(solution, names), tmp_path_factory.mktemp(group))
-            for group, names in GROUPS.items()}
 
 
 def test_solution_scores_full_marks(solution_doc, hw7):
