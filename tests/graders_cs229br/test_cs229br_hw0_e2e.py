@@ -73,3 +73,22 @@ def test_a_right_answer_written_differently_keeps_its_points(name, a1, group_doc
     question = RIGHT[name][0]
     assert question not in {WRONG[n].question for n in GROUPS["c"]}
     assert question_scores(group_docs["c"])[question] == a1.question(question).points
+
+
+def test_hidden_messages_show_students_no_drawn_detail(group_docs, a1):
+    """A wrong answer's hidden-test message names the function and what is wrong; the sizes and
+    labels the grader drew are kept for staff only, in the hidden entry of full messages."""
+    doc = group_docs["a"]
+    seen = {q: "\n".join(t["output"] for t in doc["tests"]
+                         if t["number"] == a1.question(q).number)
+            for q in ("q23_accuracy", "q241_groups")}
+    assert "top_k_accuracy: relative difference" in seen["q23_accuracy"]
+    assert "for k = 5 (" in seen["q23_accuracy"] and "queries" not in seen["q23_accuracy"]
+    assert "group_labels: relative difference" in seen["q241_groups"]
+    assert "chosen" not in seen["q241_groups"]
+    staff = next(t for t in doc["tests"]
+                 if t["name"] == "Full messages of hidden tests (staff only)")
+    assert staff["visibility"] == "hidden"
+    assert "for k = 5 and 7 queries (" in staff["output"]
+    assert "group_labels: relative difference" in staff["output"]
+    assert "for chosen = [" in staff["output"]
