@@ -140,13 +140,13 @@ def question_outputs(document: dict, questions: list[Question]) -> dict[str, str
                             if t.get("number") == q.number) for q in questions}
 
 
-def per_question(assignment_id: str,
+def per_question(grader: Grader,
                  questions: Callable[[Assignment], list[Question]] = lambda a: a.autograded
                  ) -> tuple:
     """Fixtures `question_scores(doc)`, `question_outputs(doc)` (as the functions above, over
     `questions(assignment)`, by default the autograded ones) and `full_points` ({id: points})."""
     def graded() -> list[Question]:
-        return questions(load_assignment(assignment_id))
+        return questions(grader.assignment)
 
     return (_session(lambda: lambda document: question_scores(document, graded())),
             _session(lambda: lambda document: question_outputs(document, graded())),
@@ -174,14 +174,22 @@ def solution_and_blank(grader: Grader,
 
 
 class _Graded(dict):
-    """{group: results.json}, each group's notebook graded on first use."""
+    """{group: results.json}, each group's notebook graded on first use (a grading that fails
+    fails every test that asks for it, as a failing fixture does, without grading again)."""
 
     def __init__(self, grade_group: Callable[[str], dict]):
         super().__init__()
         self._grade_group = grade_group
+        self._failures: dict[str, BaseException] = {}
 
     def __missing__(self, group: str) -> dict:
-        self[group] = self._grade_group(group)
+        if group in self._failures:
+            raise self._failures[group]
+        try:
+            self[group] = self._grade_group(group)
+        except (Exception, pytest.fail.Exception) as failure:
+            self._failures[group] = failure
+            raise
         return self[group]
 
 
@@ -194,3 +202,39 @@ def group_docs(grader: Grader, variant: Callable[[nbformat.NotebookNode, str], o
                                             tmp_path_factory.mktemp(group), **grade_kwargs))
 
     return _session(docs)
+
+
+# -- what every assignment's end-to-end tests check ----------------------------------------------
+def assert_no_grader_fault(document: dict) -> None:
+    assert not [t for t in document["tests"] if "Autograder error" in t["name"]]
+
+
+def assert_every_test_passes(document: dict, assignment: Assignment) -> None:
+    """Each autograded question has tests in `document`, and every one of them passed."""
+    graded = [t for t in document["tests"] if t["number"]]
+    assert {t["number"] for t in graded} == {q.number for q in assignment.autograded}
+    for test in graded:
+        assert (test["status"], test["output"]) == ("passed", "passed"), test["name"]
+    assert_no_grader_fault(document)
+
+
+def assert_blank_scores_zero(blank_doc: dict, solution_doc: dict,
+                             explained: Callable[[str], bool],
+                             graded: Callable[[dict], bool] = lambda test: test["number"]
+                             ) -> None:
+    """The blank template earns 0 and no grader fault; it has the solution's tests, and each
+    `graded` one failed with an output that `explained` accepts."""
+    assert blank_doc["score"] == 0
+    assert [t["name"] for t in blank_doc["tests"] if t["number"]] == [  # staff entries may differ
+        t["name"] for t in solution_doc["tests"] if t["number"]]
+    for test in blank_doc["tests"]:
+        if graded(test):
+            assert test["status"] == "failed" and test["score"] == 0, test["name"]
+            assert explained(test["output"]), test
+    assert_no_grader_fault(blank_doc)
+
+
+def assert_says(output: str, fragments) -> None:
+    """Every string of `fragments` is in `output`."""
+    for fragment in fragments:
+        assert fragment in output, output

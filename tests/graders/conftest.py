@@ -17,7 +17,7 @@ def p2p3(hw3: Assignment) -> list[Question]:
 
 
 hw3, grade_nb = e2e.assignment(GRADE), e2e.grading(GRADE)
-question_scores, question_outputs, full_points = e2e.per_question(GRADE.assignment_id, p2p3)
+question_scores, question_outputs, full_points = e2e.per_question(GRADE, p2p3)
 solution, solution_doc, blank_doc = e2e.solution_and_blank(GRADE)
 
 

@@ -27,6 +27,6 @@ def variant(solution, group: str):
 
 
 hw5, grade_nb = e2e.assignment(GRADE), e2e.grading(GRADE)
-question_scores, question_outputs, full_points = e2e.per_question(GRADE.assignment_id)
+question_scores, question_outputs, full_points = e2e.per_question(GRADE)
 solution, solution_doc, blank_doc = e2e.solution_and_blank(GRADE)
 group_docs = e2e.group_docs(GRADE, variant, graded_only=True)
