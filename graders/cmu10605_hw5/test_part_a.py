@@ -14,7 +14,7 @@ import torch
 from graders.cmu10605_hw5 import probes
 from graders.cmu10605_hw5.tiny_extractor import TinyExtractor, tiny_weights
 from graders.compare import Checks, as_array, assert_close
-from graders.errors import StudentError
+from graders.errors import StudentError, drawn
 from graders.kernel import AsTorch
 from graders.plugin import graded
 from reference import style_transfer as ref
@@ -42,12 +42,14 @@ def _pixels_close(name, got, expected, where):
     """uint8 images agree to 1 (rounding or truncating to integers are both fine)."""
     got = as_array(got, name)
     if got.shape != expected.shape:
-        raise StudentError(f"{name}: expected shape {expected.shape}, got {got.shape}{where}")
+        shapes = drawn(f" (expected {expected.shape}, got {got.shape})")
+        raise StudentError(f"{name}: the image has the wrong shape{shapes}{where}")
     gap = np.abs(got.astype(np.float64) - expected)
     if not np.isfinite(gap).all() or gap.max() > 1:
         index = tuple(int(i) for i in np.unravel_index(int(np.nanargmax(gap)), gap.shape))
-        raise StudentError(f"{name}: pixel {index} is {got[index]}, expected {expected[index]} "
-                           f"(values must lie in 0..255){where}")
+        pixel = drawn(f" {index} is {got[index]}, expected {expected[index]};")
+        raise StudentError(f"{name}: pixel{pixel} values are off by more than 1 (they must lie "
+                           f"in 0..255){where}")
 
 
 @graded("pa_process", 3.0, "preprocess, deprocess(preprocess(img)) and clipping")
@@ -55,7 +57,7 @@ def test_process(submission, rng):
     checks = Checks()
     for H, W in ((16, 24), (9, 7)):
         img = _image(rng, H, W)
-        where = f" for a {H}x{W} image"
+        where = drawn(f" for a {H}x{W} image")
         with checks.case():
             assert_close("preprocess", submission.call("preprocess", img),
                          ref.preprocess(img).numpy(), where=where)
@@ -67,7 +69,8 @@ def test_process(submission, rng):
             x = ref.preprocess(img)
             x[0, :, : H // 2] *= 4.0  # an optimized image leaves the valid range
             _pixels_close("deprocess", submission.call("deprocess", AsTorch(x.numpy())),
-                          ref.deprocess(x).astype(np.float64), where + " with values out of range")
+                          ref.deprocess(x).astype(np.float64),
+                          " for an image with values out of range" + drawn(f" ({H}x{W})"))
     checks.finish()
 
 
@@ -103,7 +106,7 @@ def test_content_loss(submission, rng):
     for C, h, w in ((8, 5, 6), (3, 4, 4)):
         a, b = _features(rng, C, h, w), _features(rng, C, h, w)
         with checks.case():
-            where = f" for features of shape {(C, h, w)}"
+            where = drawn(f" for features of shape {(C, h, w)}")
             got = _scalar("compute_content_loss", submission.call(
                 "compute_content_loss", AsTorch(a), AsTorch(b)), where)
             assert_close("compute_content_loss", got, ref.compute_content_loss(
@@ -119,7 +122,7 @@ def test_gram(submission, rng):
         with checks.case():
             assert_close("gram_matrix", submission.call("gram_matrix", AsTorch(a)),
                          ref.gram_matrix(torch.from_numpy(a)).numpy(),
-                         where=f" for features of shape {(C, h, w)}")
+                         where=drawn(f" for features of shape {(C, h, w)}"))
     checks.finish()
 
 
@@ -131,7 +134,7 @@ def test_style_loss(submission, rng):
     checks = Checks()
     for C, h, w in ((6, 5, 4), (3, 3, 5)):
         a, target = _features(rng, C, h, w), rng.standard_normal((C, C)).astype(np.float32)
-        where = f" for features of shape {(C, h, w)}"
+        where = drawn(f" for features of shape {(C, h, w)}")
         with checks.case():
             got = _scalar("compute_style_loss", submission.call(
                 "compute_style_loss", AsTorch(a), AsTorch(target), NAMES, code=probes.STYLE),
@@ -167,10 +170,11 @@ def test_total_loss(submission, rng):
                 [AsTorch(g.numpy()) for g in grams], [AsTorch(c.numpy()) for c in contents],
                 list(loss_weights), code=probes.TOTAL)
             if not np.allclose(got, expected, rtol=1e-4, atol=0):
+                values = drawn(f" = ({', '.join(f'{v:.6g}' for v in got)}), expected "
+                               f"({', '.join(f'{v:.6g}' for v in expected)})")
                 raise StudentError(
-                    f"calculate_loss: returned (total, style, content) = "
-                    f"({', '.join(f'{v:.6g}' for v in got)}), expected "
-                    f"({', '.join(f'{v:.6g}' for v in expected)}){where}; the style loss is "
+                    f"calculate_loss: returned (total, style, content){values} off by more than "
+                    f"1e-4 (relative){where}; the style loss is "
                     f"sum_l w_l E_l with w = {ref.STYLE_LAYER_WEIGHTS} for {ref.STYLE_LAYERS}")
     checks.finish()
 
@@ -184,12 +188,12 @@ def test_loop(submission, rng):
                           code=probes.LOOP, timeout=120)
     best = as_array(got[0], "run_style_transfer")
     if best.shape != tuple(content.shape) or not np.isfinite(best).all():
-        raise StudentError(f"run_style_transfer: expected a finite best image of shape "
-                           f"{tuple(content.shape)}, got shape {best.shape}")
+        shapes = drawn(f" of shape {tuple(content.shape)}, got shape {best.shape}")
+        raise StudentError(f"run_style_transfer: expected a finite best image{shapes}")
     with torch.no_grad():
         start, end = (float(ref.calculate_loss(model, loss_weights, image, grams, contents)[0])
                       for image in (content, torch.from_numpy(best.astype(np.float32))))
     if not end < 0.95 * start:
-        raise StudentError(f"run_style_transfer: {steps} steps (lr 0.05, weights 1 and 1, a "
-                           f"32x32 image) took the total loss from {start:.4g} to {end:.4g}; "
-                           "expected it to fall by at least 5%")
+        seen = drawn(f" ({steps} steps, lr 0.05, weights 1 and 1, a 32x32 image: from "
+                     f"{start:.4g} to {end:.4g})")
+        raise StudentError(f"run_style_transfer: the total loss fell by less than 5%{seen}")

@@ -12,7 +12,7 @@ import pytest
 import torch
 
 from graders.compare import Checks, as_array, default_tolerance, relative_difference
-from graders.errors import GraderError, StudentError
+from graders.errors import GraderError, StudentError, drawn
 from graders.kernel import AsTorch
 from reference import linreg_optim as ref
 
@@ -67,16 +67,17 @@ def _expected(name, X, y, w0, kwargs) -> np.ndarray:
 def _compare_steps(name, got, expected, where):
     got = as_array(got, name)
     if got.shape != expected.shape:
-        raise StudentError(f"{name}: expected the iterates after each step, shape "
-                           f"{expected.shape}, got {got.shape}{where}")
+        shapes = drawn(f", shape {expected.shape}, got {got.shape}")
+        raise StudentError(f"{name}: expected the iterates after each step{shapes}{where}")
     tol = default_tolerance(expected)
     for t, (g, e) in enumerate(zip(got, expected)):
         difference = relative_difference(g, e)
         if not difference <= tol:  # NaN and inf fail too
+            values = drawn(f", expected {np.array2string(e, precision=4)}, got "
+                           f"{np.array2string(g, precision=4)}")
             raise StudentError(f"{name}: the iterate differs from the reference after step "
                                f"{t + 1} of {len(expected)} (relative difference "
-                               f"{difference:.1e}, expected {np.array2string(e, precision=4)}, "
-                               f"got {np.array2string(g, precision=4)}){where}")
+                               f"{difference:.1e}{values}){where}")
 
 
 def _converges(submission, rng, name):
@@ -115,7 +116,7 @@ def test_optimizer(submission, rng, name):
         expected = _expected(name, X, y, w0, kwargs)
         shown = {k: (round(v, 4) if isinstance(v, float) else v) for k, v in kwargs.items()
                  if k != "order"}
-        where = f" (problem {problem + 1}: X of shape {(N, D)}, {shown})"
+        where = f" (problem {problem + 1}{drawn(f': X of shape {(N, D)}, {shown}')})"
         with checks.case():
             _compare_steps(name, submission.call(name, AsTorch(X), AsTorch(y), AsTorch(w0),
                                                  **kwargs), expected, where)

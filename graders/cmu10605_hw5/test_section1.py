@@ -14,7 +14,7 @@ import pytest
 
 from graders.answer_cells import answer_text, grade_choice, grade_closed_form, normalize_choice
 from graders.compare import Checks, assert_close
-from graders.errors import StudentError
+from graders.errors import StudentError, drawn
 from graders.kernel import AsTorch
 from graders.plugin import graded
 from reference import backprop
@@ -56,8 +56,8 @@ def test_twelve_terms(submission, rng):
         readings = [{k: v.numpy() for k, v in backprop.twelve_terms(*tensors,
                                                                     relu_grad_at_zero=s).items()}
                     for s in (0.0, 1.0)]
-        where = (f" for D={inputs[4].size}, H1={inputs[1].size}, H2={inputs[3].size}, "
-                 "q_1 = 0 and q_2 < 0")
+        where = (" where q_1 = 0 and q_2 < 0" + drawn(
+            f" (D={inputs[4].size}, H1={inputs[1].size}, H2={inputs[3].size})"))
         try:
             got = submission.call("twelve_terms", *[AsTorch(a) for a in inputs])
             if not isinstance(got, dict):
@@ -93,7 +93,8 @@ def _shapes(rng):
 
 
 def _where(sizes, N):
-    return f" for L={len(sizes) - 2} hidden layers, sizes {sizes}, N={N}"
+    """The network's drawn sizes, for staff only."""
+    return drawn(f" for L={len(sizes) - 2} hidden layers, sizes {sizes}, N={N}")
 
 
 @graded("s12_forward", 2.0, "mlp_forward against the reference, several depths and widths")
@@ -127,8 +128,8 @@ def test_backward(submission, rng):
                                   [AsTorch(b) for b in bs], AsTorch(X), AsTorch(Y))
             if not isinstance(got, list) or len(got) != 2 or not all(
                     isinstance(g, list) and len(g) == len(Ws) for g in got):
-                raise StudentError(f"mlp_backward: expected (dWs, dbs), two lists of "
-                                   f"{len(Ws)} tensors{_where(sizes, 5)}")
+                raise StudentError(f"mlp_backward: expected (dWs, dbs), two lists of one "
+                                   f"tensor per layer{_where(sizes, 5)}")
             for kind, gots, wants in (("dWs", got[0], dWs), ("dbs", got[1], dbs)):
                 for layer, (g, w) in enumerate(zip(gots, wants)):
                     assert_close(f"mlp_backward: {kind}[{layer}]", g, w.numpy(),

@@ -1,7 +1,7 @@
 """Hidden tests of COMP 499/691 A1 Question 1: the log-cosh network, its hand-derived gradients
 (against torch autograd), the student's finite-difference checker, and the Boston training run.
 
-Inputs are drawn per run; messages name the function and the shapes, never the values.
+Inputs are drawn per run; messages name the function, and the shapes only for staff (drawn).
 """
 
 import numpy as np
@@ -9,7 +9,7 @@ import torch
 
 from graders.comp499_a1.common import as_dict, fetch, number_list
 from graders.compare import Checks, as_array, assert_close
-from graders.errors import StudentError
+from graders.errors import StudentError, drawn
 from graders.kernel import AsTorch
 from graders.plugin import graded
 from reference import boston, logcosh_net
@@ -29,7 +29,7 @@ def _torch(params):
 
 
 def _where(H, D, N):
-    return f" for H={H}, D={D}, N={N}"
+    return drawn(f" for H={H}, D={D}, N={N}")
 
 
 def _autograd(params, x, y) -> dict[str, np.ndarray]:
@@ -63,7 +63,7 @@ def test_forward_and_cost(submission, rng):
             got = submission.call("logcosh_cost", AsTorch(y_hat), AsTorch(y))
             expected = logcosh_net.logcosh_cost(torch.from_numpy(y_hat), torch.from_numpy(y))
             assert_close("logcosh_cost", _same_size_as(got, expected.numpy(), "logcosh_cost"),
-                         expected.numpy(), where=f" for N={N}")
+                         expected.numpy(), where=drawn(f" for N={N}"))
     checks.finish()
 
 
@@ -141,14 +141,16 @@ def test_numerical_gradient_known(submission, rng):
             with checks.case():
                 got = submission.call("numerical_gradient", AsTorch(x), eps, code=code)
                 _check_difference(got, gradient(x), f, x, eps, tol,
-                                  f" for f(x) = {label}, x of shape {shape}, eps={eps:g}")
+                                  f" for f(x) = {label}{drawn(f', x of shape {shape}')}, "
+                                  f"eps={eps:g}")
         x, A = rng.standard_normal(4), rng.standard_normal((5, 4))
         with checks.case():
             got = submission.call("numerical_gradient", AsTorch(x), AsTorch(A), eps,
                                   code=QUADRATIC)
             _check_difference(got, A.T @ A @ x, lambda v, A=A: ((A @ v) ** 2).sum() / 2, x, eps,
                               tol,
-                              f" for f(x) = ||A x||^2 / 2, A of shape (5, 4), eps={eps:g}")
+                              f" for f(x) = ||A x||^2 / 2{drawn(', A of shape (5, 4)')}, "
+                              f"eps={eps:g}")
     checks.finish()
 
 
@@ -179,7 +181,8 @@ def test_numerical_gradient_network(submission, rng):
             got = submission.call("numerical_gradient", *args, 1e-4, code=code)
             _check_difference(got, expected[key], _cost(params, x, y, key),
                               {**params, "x": x}[key], 1e-4, 1e-6,
-                              f" for J as a function of {key} (H=20, D=10, N=8, eps=1e-4)")
+                              f" for J as a function of {key}{drawn(' (H=20, D=10, N=8)')} "
+                              "at eps=1e-4")
     checks.finish()
 
 

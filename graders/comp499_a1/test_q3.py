@@ -5,7 +5,7 @@ well outside [0, 1]."""
 import numpy as np
 
 from graders.compare import as_array
-from graders.errors import StudentError
+from graders.errors import StudentError, drawn
 from graders.plugin import graded
 from reference.handbuilt import network_forward
 
@@ -81,11 +81,14 @@ def test_tent(submission, rng):
 
 @graded("q3_soft", 4.0, "soft_threshold_network(s) on dense grids, several s")
 def test_soft_threshold(submission, rng):
-    for s in (0.5, 1.0, float(np.round(rng.uniform(0.1, 2.0), 3)), 0.0):
-        name = f"soft_threshold_network({s:g})"
+    for s, seeded in ((0.5, False), (1.0, False), (float(np.round(rng.uniform(0.1, 2.0), 3)), True),
+                      (0.0, False)):
+        # A drawn s is shown to staff only: "soft_threshold_network(s)" to the student.
+        shown = f"s{drawn(f' = {s:g}')}" if seeded else f"{s:g}"
+        name = f"soft_threshold_network({shown})"
         net = _network(submission.call("soft_threshold_network", s), name, 1)
         x = _grid(-4.0, 4.0, rng, extra=(s, -s))
         expected = np.maximum(np.abs(x[:, 0]) - s, 0.0) * np.sign(x[:, 0])
         _compare(name, net, x, expected,
-                 [(f"for |x| <= {s:g}", lambda p, s=s: abs(p[0]) <= s),
-                  (f"for |x| > {s:g}", lambda p: True)])
+                 [(f"for |x| <= {shown}", lambda p, s=s: abs(p[0]) <= s),
+                  (f"for |x| > {shown}", lambda p: True)])

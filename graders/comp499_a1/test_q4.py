@@ -17,7 +17,7 @@ from graders.comp499_a1.common import (
     number_list,
 )
 from graders.compare import Checks, as_array, assert_close
-from graders.errors import StudentError
+from graders.errors import StudentError, drawn
 from graders.kernel import AsTorch, Ref
 from graders.plugin import graded
 from reference import init_study
@@ -121,7 +121,8 @@ def test_my_model(submission, rng):
             with torch.no_grad():
                 expected = _reference_model(weights)(torch.from_numpy(x)).numpy()
             assert_close(f"my_model({depth})(x)", got, expected,
-                         where=f" for x of shape {x.shape}, with weights set by the grader")
+                         where=f"{drawn(f' for x of shape {x.shape}')}, with weights set by "
+                         "the grader")
     checks.finish()
 
 
@@ -182,7 +183,8 @@ def test_layer_statistics(submission, rng):
             got, failure = None, err
         expected = init_study.layer_statistics(_reference_model(weights),
                                                torch.from_numpy(x), torch.from_numpy(y))
-        where = f" for depth 8, weights ~ U(-d, d) with d = {scale}, a batch of 256 digits"
+        where = (f" for depth 8, weights ~ U(-d, d) with d = {scale}"
+                 f"{drawn(', a batch of 256 digits')}")
         for key in ("mean_activation", "grad_norm"):
             with checks.case():
                 if failure is not None:
@@ -228,7 +230,7 @@ def test_train_model(submission, rng):
                                       torch.from_numpy(x[384:]), torch.from_numpy(y[384:]),
                                       **kwargs)
     where = (" after 2 epochs of train_model(net, ..., epochs=2, lr=0.05, batch_size=128, "
-             "shuffle=False) on 384 digits")
+             "shuffle=False)" + drawn(" on 384 digits"))
     checks = Checks()
     with checks.case():
         start = np.concatenate([np.concatenate([W.ravel(), b]) for W, b in weights])

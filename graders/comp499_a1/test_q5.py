@@ -4,7 +4,7 @@ closed form checked against running gradient descent step by step (reference.lea
 import numpy as np
 
 from graders.compare import Checks, assert_close
-from graders.errors import StudentError
+from graders.errors import StudentError, drawn
 from graders.plugin import graded
 from reference import least_squares
 
@@ -26,6 +26,11 @@ def _problem(rng, N, D):
     return X, rng.standard_normal(N), rng.standard_normal(D)
 
 
+def _shape(N: int, D: int) -> str:
+    """X's shape, for staff only (drawn): the hidden data's size is not the student's to see."""
+    return drawn(f" for X of shape {(N, D)}")
+
+
 def _step(X, fraction: float) -> float:
     """fraction / lambda_max(X^T X): below 2 / lambda_max gradient descent converges."""
     return fraction / np.linalg.norm(X, 2) ** 2
@@ -38,12 +43,12 @@ def test_gradient_and_minimizer(submission, rng):
         X, y, w = _problem(rng, N, D)
         with checks.case():
             assert_close("ls_gradient", submission.call("ls_gradient", X, w, y),
-                         least_squares.ls_gradient(X, w, y), where=f" for X of shape {(N, D)}")
+                         least_squares.ls_gradient(X, w, y), where=_shape(N, D))
     for N, D in SHAPES:
         X, y, _ = _problem(rng, N, D)
         with checks.case():
             assert_close("ls_minimizer", submission.call("ls_minimizer", X, y),
-                         np.linalg.lstsq(X, y, rcond=None)[0], where=f" for X of shape {(N, D)}")
+                         np.linalg.lstsq(X, y, rcond=None)[0], where=_shape(N, D))
     checks.finish()
 
 
@@ -60,7 +65,7 @@ def test_first_iterates(submission, rng):
             for k, value in enumerate(got, start=1):
                 assert_close(f"gd_first_iterates: w{k}", value,
                              least_squares.gradient_descent(X, y, w0, alpha, k),
-                             where=f" for X of shape {(N, D)}, alpha = {fraction} / lambda_max")
+                             where=f"{_shape(N, D)} with alpha = {fraction} / lambda_max")
     checks.finish()
 
 
@@ -75,5 +80,5 @@ def test_closed_form_iterate(submission, rng):
                 assert_close(f"gd_iterate(..., k={k})",
                              submission.call("gd_iterate", X, y, w0, alpha, k),
                              least_squares.gradient_descent(X, y, w0, alpha, k),
-                             where=f" for X of shape {(N, D)}, alpha = {fraction} / lambda_max")
+                             where=f"{_shape(N, D)} with alpha = {fraction} / lambda_max")
     checks.finish()

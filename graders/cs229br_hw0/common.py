@@ -4,7 +4,7 @@ tests can use too (they hold no reference code)."""
 import numpy as np
 
 from graders.compare import Checks
-from graders.errors import StudentError
+from graders.errors import StudentError, drawn
 
 
 def all_or_nothing(checks: Checks) -> None:
@@ -26,12 +26,14 @@ def check_top_k(name: str, found, images, queries, k: int, where: str = "") -> N
     found = np.asarray(found)
     q = len(queries)
     if found.shape != (q, k):
-        raise StudentError(f"{name}: expected indices of shape {(q, k)}, got {found.shape}{where}")
+        shapes = drawn(f" = {(q, k)}, got {found.shape}")
+        raise StudentError(f"{name}: expected indices of shape (queries, k){shapes}{where}")
     if found.dtype.kind not in "iu" and not np.array_equal(found, np.round(found)):
         raise StudentError(f"{name}: expected integer indices, got dtype {found.dtype}{where}")
     found = found.astype(np.int64)
     if found.min() < 0 or found.max() >= len(images):
-        raise StudentError(f"{name}: an index is outside 0..{len(images) - 1}{where}")
+        span = drawn(f" (0..{len(images) - 1})")
+        raise StudentError(f"{name}: an index is outside the images{span}{where}")
     distances = squared_distances(images, queries)
     best = np.sort(distances, axis=1)[:, :k]
     got = np.take_along_axis(distances, found, axis=1)
@@ -41,5 +43,6 @@ def check_top_k(name: str, found, images, queries, k: int, where: str = "") -> N
         if not np.allclose(got[row], best[row], rtol=1e-5, atol=1e-6):
             raise StudentError(
                 f"{name}: query {row}: the results are not the {k} nearest images in Euclidean "
-                f"distance, nearest first{where} (squared distances {np.round(got[row], 4)}, "
-                f"expected {np.round(best[row], 4)})")
+                f"distance, nearest first{where}" + drawn(
+                    f" (squared distances {np.round(got[row], 4)}, expected "
+                    f"{np.round(best[row], 4)})"))

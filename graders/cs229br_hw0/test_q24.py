@@ -9,7 +9,7 @@ from torch.nn import functional as F
 
 from graders.compare import assert_close
 from graders.cs229br_hw0.common import squared_distances
-from graders.errors import GraderError, StudentError
+from graders.errors import GraderError, StudentError, drawn
 from graders.kernel import AsTorch
 from graders.plugin import graded
 from reference import clip_probe, clip_search
@@ -38,7 +38,7 @@ def test_groups(submission, rng):
     chosen = [int(c) for c in rng.choice(20, 4, replace=False)]
     got = submission.call("group_labels", labels, chosen)
     assert_close("group_labels", got, clip_probe.group_labels(labels, chosen),
-                 where=f" for chosen = {chosen}", tolerance=0.0)
+                 where=drawn(f" for chosen = {chosen}"), tolerance=0.0)
 
 
 @graded("q241_frozen", 5.0, "probe_step trains the probe and no gradient reaches the encoder")
@@ -114,8 +114,9 @@ def test_improved_query(submission, rng):
     for label in poor:
         query = np.asarray(submission.call("improved_query", train, train_y, label), np.float64)
         if query.shape != (train.shape[1],) or not np.isfinite(query).all():
-            raise StudentError(f"improved_query: expected a finite vector of shape "
-                               f"({train.shape[1]},), got shape {query.shape}")
+            shapes = drawn(f" (shape ({train.shape[1]},), got {query.shape})")
+            raise StudentError(f"improved_query: expected a finite vector, one entry per "
+                               f"embedding dimension{shapes}")
         queries.append(query)
     better = _top5_accuracy(val, val_y, np.array(queries), poor)
     if better <= 0.8:

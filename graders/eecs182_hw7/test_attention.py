@@ -9,7 +9,7 @@ import torch
 
 from graders.compare import Checks, as_array, assert_close
 from graders.eecs182_hw7 import probes
-from graders.errors import StudentError
+from graders.errors import StudentError, drawn
 from graders.kernel import AsTorch
 from graders.plugin import graded
 from reference import attention
@@ -26,6 +26,11 @@ def _qkv(rng, n=7, length=9, d=5, m=4):
             rng.standard_normal((length, m)))
 
 
+def _shapes(**arrays) -> str:
+    """" for Q (7, 5), K (9, 5)": the drawn inputs' shapes, for staff only."""
+    return drawn(" for " + ", ".join(f"{name} {a.shape}" for name, a in arrays.items()))
+
+
 def _t(*arrays):
     return [torch.from_numpy(a) for a in arrays]
 
@@ -34,7 +39,7 @@ def _t(*arrays):
 def test_argmax(submission, rng):
     for shape in ((1, 4, 3, 2), (6, 11, 5, 4)):
         Q, K, V = _qkv(rng, *shape)
-        where = f" for Q {Q.shape}, K {K.shape}, V {V.shape}"
+        where = _shapes(Q=Q, K=K, V=V)
         assert_close("argmax_attention", submission.call("argmax_attention", *map(AsTorch, (
             Q, K, V))), attention.argmax_attention(*_t(Q, K, V)).numpy(), where=where)
     norms = submission.call("argmax_attention", *map(AsTorch, (Q, K, V)),
@@ -49,7 +54,7 @@ def test_softmax(submission, rng):
     Q, K, V = _qkv(rng, 6, 11, 5, 4)
     assert_close("softmax_attention", submission.call("softmax_attention", *map(AsTorch, (
         Q, K, V))), attention.softmax_attention(*_t(Q, K, V)).numpy(),
-        where=f" for Q {Q.shape}, K {K.shape}, V {V.shape}")
+        where=_shapes(Q=Q, K=K, V=V))
 
 
 @graded("q4b_grad", 3.0, "query_key_gradient_norms of the grader's softmax and argmax attention")
@@ -61,14 +66,14 @@ def test_gradient_norms(submission, rng):
                 for f in (attention.softmax_attention, attention.argmax_attention)]
     for label, value, goal in zip(("softmax", "argmax"), got, expected):
         assert_close(f"query_key_gradient_norms(<{label} attention>, Q, K, V)", value,
-                     np.array(goal), where=f" for Q {Q.shape}, K {K.shape}")
+                     np.array(goal), where=_shapes(Q=Q, K=K))
 
 
 @graded("q5b_kernel", 2.0, "quadratic_kernel against (Q K^T + 1)^2")
 def test_quadratic_kernel(submission, rng):
     Q, K, _ = _qkv(rng, 6, 9, 5)
     assert_close("quadratic_kernel", submission.call("quadratic_kernel", AsTorch(Q), AsTorch(K)),
-                 attention.quadratic_kernel(*_t(Q, K)).numpy(), where=" for Q (6, 5), K (9, 5)")
+                 attention.quadratic_kernel(*_t(Q, K)).numpy(), where=_shapes(Q=Q, K=K))
 
 
 @graded("q5b_phi", 4.0, "quadratic_feature_map: phi(Q) phi(K)^T is the quadratic kernel")
@@ -76,13 +81,14 @@ def test_feature_map(submission, rng):
     checks = Checks()
     for d in (1, 3, 6):
         Q, K, _ = _qkv(rng, 7, 5, d)
-        where = f" for rows of width D = {d}"
+        where = drawn(f" for rows of width D = {d}")
         with checks.case():
             fq, fk = (as_array(submission.call("quadratic_feature_map", AsTorch(x)),
                                "quadratic_feature_map") for x in (Q, K))
             if fq.ndim != 2 or fq.shape[0] != 7 or fk.shape != (5, fq.shape[1]):
+                got = drawn(f", got shapes {fq.shape} and {fk.shape}")
                 raise StudentError(f"quadratic_feature_map: expected one row of features per "
-                                   f"input row, got shapes {fq.shape} and {fk.shape}{where}")
+                                   f"input row{got}{where}")
             assert_close("quadratic_feature_map: phi(Q) phi(K)^T", fq @ fk.T,
                          attention.quadratic_kernel(*_t(Q, K)).numpy(), where=where)
     checks.finish()
@@ -99,7 +105,7 @@ def test_eq6(submission, rng):
                                          code=probes.EQ6),
                          attention.kernel_attention(*_t(Q, K, V), MAPS["EXP_SIM"],
                                                     causal=causal).numpy(),
-                         where=" for sim(q, k) = exp(q^T k / 2), Q, K (8, 4), V (8, 3)")
+                         where=" for sim(q, k) = exp(q^T k / 2)" + _shapes(Q=Q, K=K, V=V))
     checks.finish()
 
 
@@ -117,7 +123,7 @@ def test_eq8(submission, rng):
                              submission.call("linear_attention", name, *map(AsTorch, (Q, K, V)),
                                              causal, code=probes.EQ8),
                              expected,
-                             where=f" for phi(x) = {name}, Q, K (10, 3), V (10, 4)")
+                             where=f" for phi(x) = {name}" + _shapes(Q=Q, K=K, V=V))
     checks.finish()
 
 
@@ -127,8 +133,9 @@ def test_linear_work(submission):
     for causal in (False, True):
         small, big = submission.call("linear_attention", name, list(WORK_LENGTHS), 4, 4, causal,
                                      code=probes.WORK, timeout=120)
-        where = (f" (causal={causal}, D = M = 4, the elements produced by its torch operations at "
-                 f"N = {WORK_LENGTHS[0]} and {WORK_LENGTHS[1]})")
+        where = (f" (causal={causal}" + drawn(
+            f", D = M = 4, the elements produced by its torch operations at N = {WORK_LENGTHS[0]} "
+            f"and {WORK_LENGTHS[1]}") + ")")
         if small <= 0:
             raise StudentError(f"linear_attention: no torch operation was counted{where}; compute "
                                "with torch operations")

@@ -9,7 +9,7 @@ import torch
 from graders.comp499_a1.common import check_figure, number_list
 from graders.compare import Checks, as_array
 from graders.eecs182_hw7 import probes
-from graders.errors import StudentError
+from graders.errors import StudentError, drawn
 from graders.kernel import AsTorch, Ref
 from graders.plugin import graded
 from reference import autoencoder
@@ -34,15 +34,15 @@ def test_contract(submission, rng):
     checks = Checks()
     for name, (is_module, z, decoded, out, gap, loss, mse) in zip(CLASSES, found):
         with checks.case():
-            where = f"{name}(20, 3) on x of shape (16, 20)"
+            where = name + drawn("(20, 3) on x of shape (16, 20)")
             if not is_module:
                 raise StudentError(f"{name}: expected an nn.Module")
             for what, shape, expected in (("encode(x)", z, [16, 3]),
                                           ("decode(encode(x))", decoded, [16, 20]),
                                           ("model(x)", out, [16, 20])):
                 if shape != expected:
-                    raise StudentError(f"{where}: {what} has shape {tuple(shape)}, expected "
-                                       f"{tuple(expected)}")
+                    raise StudentError(f"{where}: {what} has the wrong shape" + drawn(
+                        f" {tuple(shape)}, expected {tuple(expected)}"))
             if gap > 1e-5:
                 raise StudentError(f"{where}: model(x) differs from decode(encode(x)) in eval "
                                    f"mode (by up to {gap:.3g})")
@@ -59,8 +59,8 @@ def _corruption(submission, name, args, x, shift_visible):
                            "through encode/decode (or model(...))")
     seen = as_array(seen, f"{name}: the encoder's input")
     if seen.shape != x.shape:
-        raise StudentError(f"{name}.loss: the encoder's input has shape {seen.shape}, expected "
-                           f"{x.shape} (the shape of x)")
+        shapes = drawn(f" {seen.shape}, expected {x.shape}")
+        raise StudentError(f"{name}.loss: the encoder's input has shape{shapes} (the shape of x)")
     return seen, loss
 
 
@@ -68,7 +68,7 @@ def _corruption(submission, name, args, x, shift_visible):
 def test_denoising(submission, rng):
     x = rng.standard_normal((200, 20)).astype(np.float32)
     for std in (0.3, 0.8):
-        where = f" (DenoisingAutoEncoder(20, 3, noise_std={std}), x of shape (200, 20))"
+        where = f" (noise_std={std}{drawn(': DenoisingAutoEncoder(20, 3), x of shape (200, 20)')})"
         seen, loss = _corruption(submission, "DenoisingAutoEncoder", [20, 3, std], x, False)
         noise = seen.astype(np.float64) - x
         if abs(noise.std() - std) > 0.1 * std or abs(noise.mean()) > 0.1 * std:
@@ -85,7 +85,7 @@ def test_denoising(submission, rng):
 def test_masking(submission, rng):
     x = rng.standard_normal((200, 20)).astype(np.float32)
     for ratio in (0.25, 0.6):
-        where = f" (MaskedAutoEncoder(20, 3, mask_ratio={ratio}), x of shape (200, 20))"
+        where = f" (mask_ratio={ratio}{drawn(': MaskedAutoEncoder(20, 3), x of shape (200, 20)')})"
         seen, loss = _corruption(submission, "MaskedAutoEncoder", [20, 3, ratio], x, True)
         hidden = float((seen != x).mean())
         if abs(hidden - ratio) > 0.05:
@@ -107,7 +107,7 @@ def test_trainer(submission, rng):
         "train_autoencoder", Ref("reconstruction_error"), AsTorch(X[:512]), AsTorch(X[512:]),
         kwargs, code=probes.TRAIN, timeout=120)
     where = (" (a grader model trained by train_autoencoder(model, X, epochs=10, lr=3e-3, "
-             "batch_size=64) on 512 points near a 3-D subspace of R^20)")
+             f"batch_size=64){drawn(' on 512 points near a 3-D subspace of R^20')})")
     history = number_list(history, "train_autoencoder(...)", 10)
     bound = TRAIN_BOUND * float(X[512:].var())
     if not error < bound:
@@ -137,7 +137,7 @@ def test_probe(submission, rng):
     changed, touched, accuracy, measured = submission.call(
         "linear_probe", AsTorch(weight), AsTorch(bias), AsTorch(X), AsTorch(y), AsTorch(X_test),
         AsTorch(y_test), 4, kwargs, code=probes.PROBE, timeout=120)
-    where = " (a linear encoder 16 -> 12 set by the grader, 4 classes, 400 training points)"
+    where = f" (a linear encoder set by the grader{drawn(': 16 -> 12, 4 classes, 400 points')})"
     if changed or touched:
         what = "changed" if changed else "received gradients"
         raise StudentError(f"linear_probe: the encoder's parameters {what} while probing; it "

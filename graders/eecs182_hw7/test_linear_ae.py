@@ -8,7 +8,7 @@ import numpy as np
 import torch
 
 from graders.compare import Checks, as_array, assert_close
-from graders.errors import StudentError
+from graders.errors import StudentError, drawn
 from graders.kernel import AsTorch
 from graders.plugin import graded
 from reference import linear_ae
@@ -29,7 +29,7 @@ def test_gradients(submission, rng):
     for (m, n, k), lam in (((5, 30, 2), 0.0), ((7, 12, 3), 0.0), ((6, 40, 4), 0.7)):
         X, W1, W2 = (rng.standard_normal(s) for s in ((m, n), (k, m), (m, k)))
         expected = linear_ae.linear_ae_gradients(*map(torch.from_numpy, (X, W1, W2)), lam)
-        where = f" for X {X.shape}, W1 {W1.shape}, W2 {W2.shape}, lam = {lam}"
+        where = f"{drawn(f' for X {X.shape}, W1 {W1.shape}, W2 {W2.shape}')} with lam = {lam}"
         with checks.case():
             got = _pair(submission.call("linear_ae_gradients", AsTorch(X), AsTorch(W1),
                                         AsTorch(W2), lam), "linear_ae_gradients")
@@ -50,13 +50,14 @@ def test_principal_components(submission, rng):
     checks = Checks()
     for k in (1, 3):
         X = _spectral_data(rng, 6, 300, SPECTRUM)
-        where = f" for X of shape (6, 300), k = {k}"
+        where = f"{drawn(' for X of shape (6, 300)')} with k = {k}"
         with checks.case():
             U = as_array(submission.call("top_principal_components", AsTorch(X), k),
                          "top_principal_components")
             if U.shape != (6, k):
-                raise StudentError(f"top_principal_components: expected shape (6, {k}), got "
-                                   f"{U.shape}{where}")
+                shapes = drawn(f": expected (6, {k}), got {U.shape}")
+                raise StudentError(f"top_principal_components: U is not of shape (m, k){shapes}"
+                                   f"{where}")
             assert_close("top_principal_components: U^T U", U.T @ U, np.eye(k), where=where,
                          tolerance=1e-6)
             goal = linear_ae.top_principal_components(torch.from_numpy(X), k).numpy()
@@ -75,21 +76,22 @@ def test_regularized_training(submission, rng):
     expected = decoder_singular_values(lam, n * SPECTRUM[:k])
     for kwargs, tolerance in (({"lr": 0.05, "epochs": 300, "batch_size": None}, 0.01),
                               ({"lr": 0.02, "epochs": 60, "batch_size": 50}, 0.04)):
-        where = (f" (train_linear_ae(X, W1, W2, lam={lam:g}, **{kwargs}) on X (6, {n}) whose "
-                 f"X X^T has eigenvalues {n} * {SPECTRUM.tolist()})")
+        data = drawn(f" on X (6, {n}) whose X X^T has eigenvalues {n} * {SPECTRUM.tolist()}")
+        where = f" (train_linear_ae(X, W1, W2, lam={lam:g}, **{kwargs}){data})"
         got = _pair(submission.call("train_linear_ae", AsTorch(X), AsTorch(W1), AsTorch(W2), lam,
                                     timeout=120, **kwargs), "train_linear_ae")
         if got[1].shape != (6, k):
-            raise StudentError(f"train_linear_ae: W2 has shape {got[1].shape}, expected "
-                               f"(6, {k}){where}")
+            shapes = drawn(f": got {got[1].shape}, expected (6, {k})")
+            raise StudentError(f"train_linear_ae: W2 is not of shape (m, k){shapes}{where}")
         if not np.isfinite(got[1]).all():
             raise StudentError(f"train_linear_ae: the trained W2 is not finite (the training "
                                f"diverged){where}")
         values = np.linalg.svd(got[1].astype(np.float64), compute_uv=False)
         if not np.all(np.abs(values - expected) <= tolerance):
-            raise StudentError(f"train_linear_ae: the decoder's singular values are "
-                               f"{values.round(3).tolist()}, expected sqrt(1 - lam / sigma_i) = "
-                               f"{expected.round(3).tolist()}{where}")
+            values = drawn(f" (got {values.round(3).tolist()}, expected "
+                           f"{expected.round(3).tolist()})")
+            raise StudentError(f"train_linear_ae: the decoder's singular values are not "
+                               f"sqrt(1 - lam / sigma_i){values}{where}")
 
 
 @graded("q3_mc", 4.0, "dot_product_stats within 6 standard errors of the exact values")

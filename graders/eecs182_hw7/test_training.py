@@ -11,7 +11,7 @@ from torch import nn
 
 from graders.compare import assert_close
 from graders.eecs182_hw7 import probes
-from graders.errors import StudentError
+from graders.errors import StudentError, drawn
 from graders.kernel import AsTorch
 from graders.plugin import graded
 from reference import grad_accum
@@ -62,13 +62,14 @@ def test_train_loop(submission, rng):
     got = submission.call("train_loop", AsTorch(weight), AsTorch(bias),
                           [[AsTorch(a), AsTorch(b)] for a, b in batches], 0.05, 2,
                           code=probes.LOOP)
-    where = " (a linear regression, 40 batches of 25, lr = 0.05, 2 epochs)"
+    where = f" (a linear regression{drawn(', 40 batches of 25')}, lr = 0.05, 2 epochs)"
     losses = np.asarray(got, dtype=np.float64)
     if losses.shape == (80,) and np.isfinite(losses).all() and losses[-1] < 0.1 * losses[0]:
         assert_close("train_loop: the losses", losses, np.array(expected), where=where,
                      tolerance=1e-6)
         return
     last = losses[-1] if losses.size else float("nan")
-    raise StudentError(f"train_loop: {losses.size} losses, from {losses[:1]} to {last:.4g}; "
-                       f"expected 80 losses falling from {expected[0]:.4g} to {expected[-1]:.4g} "
-                       f"(are the gradients zeroed before every backward pass?){where}")
+    seen = drawn(f" ({losses.size} losses, from {losses[:1]} to {last:.4g}; expected 80 "
+                 f"falling from {expected[0]:.4g} to {expected[-1]:.4g})")
+    raise StudentError(f"train_loop: the losses do not fall as the reference's do{seen} (are the "
+                       f"gradients zeroed before every backward pass?){where}")

@@ -6,12 +6,11 @@ different questions, one with forbidden code, and the public checks alone on a h
 Every run's results.json is validated against Gradescope's schema by the `grade_nb` fixture.
 """
 
-import nbformat
 import pytest
 
 from graders.scan import scan
-from graders.staff.solve import solution_notebook
-from tests.graders.conftest import p2p3
+from tests import e2e
+from tests.graders.conftest import GRADE, p2p3
 from tests.graders.notebooks import (
     IMPORT_REFERENCE,
     REFERENCE_LAYER_NORM,
@@ -35,34 +34,12 @@ GROUPS = {
 # are graded with a correct xcorr2d in its place: a convolution there costs P2(d) alone.
 
 
-@pytest.fixture(scope="module")
-def solution(hw3):
-    return solution_notebook(hw3)
+def _variant(solution, group: str):
+    return replace_cells(slim(solution), {WRONG[name].question: WRONG[name].source
+                                          for name in GROUPS[group]})
 
 
-@pytest.fixture(scope="module")
-def solution_doc(grade_nb, solution, tmp_path_factory):
-    return grade_nb(solution, tmp_path_factory.mktemp("solution"))
-
-
-@pytest.fixture(scope="module")
-def blank_doc(grade_nb, hw3, tmp_path_factory):
-    return grade_nb(nbformat.read(hw3.template, as_version=4), tmp_path_factory.mktemp("blank"))
-
-
-def _group_doc(grade_nb, solution, tmp_path_factory, group):
-    sources = {WRONG[name].question: WRONG[name].source for name in GROUPS[group]}
-    return grade_nb(replace_cells(slim(solution), sources), tmp_path_factory.mktemp(group))
-
-
-@pytest.fixture(scope="module")
-def group_a_doc(grade_nb, solution, tmp_path_factory):
-    return _group_doc(grade_nb, solution, tmp_path_factory, "a")
-
-
-@pytest.fixture(scope="module")
-def group_b_doc(grade_nb, solution, tmp_path_factory):
-    return _group_doc(grade_nb, solution, tmp_path_factory, "b")
+group_docs = e2e.group_docs(GRADE, _variant)
 
 
 def test_solution_scores_full_marks(solution_doc, hw3, full_points):
@@ -78,35 +55,27 @@ def test_solution_scores_full_marks(solution_doc, hw3, full_points):
 
 
 def test_blank_template_scores_zero_with_a_message_per_test(blank_doc, solution_doc):
-    assert blank_doc["score"] == 0
-    assert [t["name"] for t in blank_doc["tests"] if t["number"]] == [  # staff entries may differ
-        t["name"] for t in solution_doc["tests"] if t["number"]]
-    for test in blank_doc["tests"]:
-        if test["number"]:
-            assert test["status"] == "failed" and test["score"] == 0, test["name"]
-            assert "is not implemented yet (it raises NotImplementedError)" in test["output"] or (
-                "no answer typed in the answer cell" in test["output"]), test
-    assert not [t for t in blank_doc["tests"] if "Autograder error" in t["name"]]
+    e2e.assert_blank_scores_zero(blank_doc, solution_doc, lambda output: (
+        "is not implemented yet (it raises NotImplementedError)" in output
+        or "no answer typed in the answer cell" in output))
 
 
 @pytest.mark.parametrize("name", [n for group in GROUPS.values() for n in group])
-def test_a_wrong_answer_loses_its_question_and_says_why(name, request, hw3, question_scores,
+def test_a_wrong_answer_loses_its_question_and_says_why(name, group_docs, hw3, question_scores,
                                                         question_outputs):
     wrong = WRONG[name]
     group = next(g for g, names in GROUPS.items() if name in names)
-    doc = request.getfixturevalue(f"group_{group}_doc")
+    doc = group_docs[group]
     assert question_scores(doc)[wrong.question] == 0
     number = hw3.question(wrong.question).number
     failed = [t for t in doc["tests"] if t["number"] == number and t["max_score"] > 0]
     assert failed and all(t["status"] == "failed" for t in failed)
-    output = question_outputs(doc)[wrong.question]
-    for fragment in wrong.says:
-        assert fragment in output, output
+    e2e.assert_says(question_outputs(doc)[wrong.question], wrong.says)
 
 
 @pytest.mark.parametrize("group", sorted(GROUPS))
-def test_wrong_answers_cost_no_other_question(group, request, question_scores, full_points):
-    doc = request.getfixturevalue(f"group_{group}_doc")
+def test_wrong_answers_cost_no_other_question(group, group_docs, question_scores, full_points):
+    doc = group_docs[group]
     lost = {WRONG[name].question for name in GROUPS[group]}
     expected = {q: 0 if q in lost else points for q, points in full_points.items()}
     assert question_scores(doc) == expected
@@ -139,7 +108,7 @@ def test_an_import_of_reference_in_any_cell_flags_every_question(solution, hw3_q
 
 
 def test_public_checks_pass_a_hard_coded_answer_that_hidden_tests_fail(
-        grade_nb, solution, tmp_path, group_a_doc, question_scores, full_points):
+        grade_nb, solution, tmp_path, group_docs, question_scores, full_points):
     wrong = WRONG["hard_coded_xcorr1d"]
     doc = grade_nb(replace_cells(slim(solution), {wrong.question: wrong.source}), tmp_path,
                    public_only=True)
@@ -148,16 +117,16 @@ def test_public_checks_pass_a_hard_coded_answer_that_hidden_tests_fail(
     assert all(t["status"] == "passed" for t in graded), [t["output"] for t in graded]
     assert doc["score"] == 0
     # The same notebook with the hidden tests: P2(a) earns nothing.
-    assert question_scores(group_a_doc)["p2a"] == 0
+    assert question_scores(group_docs["a"])["p2a"] == 0
 
 
-def test_hidden_messages_show_students_no_drawn_shapes(group_a_doc, hw3):
+def test_hidden_messages_show_students_no_drawn_shapes(group_docs, hw3):
     """A hidden test's message says what is wrong; the drawn inputs' shapes go to staff only."""
     number = hw3.question("p2d").number
-    seen = [t["output"] for t in group_a_doc["tests"] if t["number"] == number
+    seen = [t["output"] for t in group_docs["a"]["tests"] if t["number"] == number
             and t["status"] == "failed" and "public check" not in t["name"]]
     assert seen and all("xcorr2d: relative difference" in text for text in seen)
     assert not any("for inputs of shape" in text for text in seen)
-    staff = next(t for t in group_a_doc["tests"]
+    staff = next(t for t in group_docs["a"]["tests"]
                  if t["name"] == "Full messages of hidden tests (staff only)")
     assert staff["visibility"] == "hidden" and "for inputs of shape" in staff["output"]

@@ -1,46 +1,32 @@
-"""Fixtures for grading cmu10605_hw5 notebooks end to end (the sandbox decision is
-tests/conftest.py's `sandboxed`)."""
+"""Fixtures for grading cmu10605_hw5 notebooks end to end, made by tests/e2e.py: the assignment,
+`grade_nb`, scores and outputs per question, the graded solution and blank template, and
+`group_docs` (the notebooks of GROUPS' variants, graded without the `experiment` cells). The
+sandbox decision is tests/conftest.py's `sandboxed`."""
 
-from pathlib import Path
+from tests import e2e
+from tests.graders.notebooks import replace_cells
+from tests.graders_cmu10605.notebooks import GROUPS, RIGHT, WRONG
 
-import nbformat
-import pytest
-
-from graders.assignments import Assignment, load_assignment
-from graders.harness import grade
-from tests.conftest import checked_results
-
-SEED = 10605
+GRADE = e2e.Grader("cmu10605_hw5", seed=10605)
 
 
-@pytest.fixture(scope="session")
-def hw5() -> Assignment:
-    return load_assignment("cmu10605_hw5")
+def variant(solution, group: str):
+    """The solution with the cells of GROUPS[group] replaced (graded cells by question, answer
+    cells by their answer id)."""
+    graded, answers = {}, {}
+    for name in GROUPS[group]:
+        question, source = ((WRONG[name].question, WRONG[name].source) if name in WRONG
+                            else RIGHT[name])
+        (answers if question[:4] in ("s12b", "s12d") else graded)[question] = source
+    nb = replace_cells(solution, graded)
+    for cell in nb.cells:
+        answer = cell.metadata.get("dlgrade", {}).get("answer")
+        if answer in answers:
+            cell.source = answers[answer]
+    return nb
 
 
-@pytest.fixture(scope="session")
-def grade_nb(hw5):
-    """`grade_nb(nb, directory, **grade_kwargs)`: grade a notebook, return its checked
-    results.json (Gradescope's schema, equal to grade()'s return value, no traceback shown)."""
-
-    def run(nb: nbformat.NotebookNode, directory: Path, **grade_kwargs) -> dict:
-        path = Path(directory) / hw5.notebook
-        nbformat.write(nb, path)
-        results = Path(directory) / "results" / "results.json"
-        return checked_results(results, grade(hw5, path, results, seed=SEED, **grade_kwargs))
-
-    return run
-
-
-@pytest.fixture(scope="session")
-def by_question(hw5):
-    """`by_question(doc)`: {question id: (summed score, the outputs of its tests)}."""
-
-    def split(document: dict) -> dict[str, tuple[float, str]]:
-        return {q.id: (round(sum(t["score"] for t in document["tests"]
-                                 if t.get("number") == q.number), 6),
-                       "\n".join(t["output"] for t in document["tests"]
-                                 if t.get("number") == q.number))
-                for q in hw5.autograded}
-
-    return split
+hw5, grade_nb = e2e.assignment(GRADE), e2e.grading(GRADE)
+question_scores, question_outputs, full_points = e2e.per_question(GRADE)
+solution, solution_doc, blank_doc = e2e.solution_and_blank(GRADE)
+group_docs = e2e.group_docs(GRADE, variant, graded_only=True)

@@ -2,97 +2,44 @@
 answers (each also carrying other correct forms of the questions it leaves alone) and one of
 correct alternatives. Five grading runs; the variant notebooks skip the `experiment` cells."""
 
-import copy
-
-import nbformat
 import pytest
 
-from graders.staff.solve import solution_notebook
-from tests.graders.notebooks import replace_cells
-from tests.graders_cmu10605.notebooks import GROUPS, RIGHT, WRONG
+from tests import e2e
+from tests.graders_cmu10605.notebooks import GROUPS, WRONG
 
 pytestmark = pytest.mark.slow
-
-
-def _variant(solution, names):
-    """The solution with the cells of `names` replaced (graded cells by question, answer cells
-    by their answer id)."""
-    graded, answers = {}, {}
-    for name in names:
-        question, source = ((WRONG[name].question, WRONG[name].source) if name in WRONG
-                            else RIGHT[name])
-        (answers if question[:4] in ("s12b", "s12d") else graded)[question] = source
-    nb = replace_cells(solution, graded)
-    for cell in nb.cells:
-        answer = cell.metadata.get("dlgrade", {}).get("answer")
-        if answer in answers:
-            cell.source = answers[answer]
-    return nb
-
-
-@pytest.fixture(scope="module")
-def solution(hw5):
-    return solution_notebook(hw5)
-
-
-@pytest.fixture(scope="module")
-def solution_doc(grade_nb, solution, tmp_path_factory):
-    return grade_nb(solution, tmp_path_factory.mktemp("solution"))
-
-
-@pytest.fixture(scope="module")
-def blank_doc(grade_nb, hw5, tmp_path_factory):
-    return grade_nb(nbformat.read(hw5.template, as_version=4), tmp_path_factory.mktemp("blank"))
-
-
-@pytest.fixture(scope="module")
-def group_docs(grade_nb, solution, tmp_path_factory):
-    return {group: grade_nb(_variant(copy.deepcopy(solution), names),
-                            tmp_path_factory.mktemp(group), graded_only=True)
-            for group, names in GROUPS.items()}
 
 
 def test_solution_scores_full_marks(solution_doc, hw5):
     assert hw5.points == 60.0  # 100 - 40 written points graded by hand
     assert sum(q.points for q in hw5.questions) == 100.0
     assert solution_doc["score"] == 60.0
-    graded = [t for t in solution_doc["tests"] if t["number"]]
-    assert {t["number"] for t in graded} == {q.number for q in hw5.autograded}
-    for test in graded:
-        assert (test["status"], test["output"]) == ("passed", "passed"), test["name"]
-    assert not [t for t in solution_doc["tests"] if "Autograder error" in t["name"]]
+    e2e.assert_every_test_passes(solution_doc, hw5)
     assert solution_doc["output"].startswith("25 of 25 code cells ran without error.")
 
 
 def test_blank_template_scores_zero_with_a_message_per_test(blank_doc, solution_doc):
-    assert blank_doc["score"] == 0
-    assert [t["name"] for t in blank_doc["tests"] if t["number"]] == [  # staff entries may differ
-        t["name"] for t in solution_doc["tests"] if t["number"]]
-    for test in blank_doc["tests"]:
-        if test["number"]:
-            assert test["status"] == "failed" and test["score"] == 0, test["name"]
-            assert any(s in test["output"] for s in ("not implemented yet", "no answer typed",
-                                                     "NotImplementedError", "expected [")), test
-    assert not [t for t in blank_doc["tests"] if "Autograder error" in t["name"]]
+    e2e.assert_blank_scores_zero(blank_doc, solution_doc, lambda output: any(s in output for s in (
+        "not implemented yet", "no answer typed", "NotImplementedError", "expected [")))
 
 
 @pytest.mark.parametrize("name", [n for names in GROUPS.values() for n in names if n in WRONG])
-def test_a_wrong_answer_loses_its_points_and_says_why(name, group_docs, by_question, hw5):
+def test_a_wrong_answer_loses_its_points_and_says_why(name, group_docs, question_scores,
+                                                      question_outputs, hw5):
     wrong = WRONG[name]
     question = wrong.question[:4] if wrong.question[:4] in ("s12b", "s12d") else wrong.question
     doc = group_docs[next(g for g, names in GROUPS.items() if name in names)]
-    score, output = by_question(doc)[question]
+    score, output = question_scores(doc)[question], question_outputs(doc)[question]
     assert score == pytest.approx(wrong.kept)
     assert wrong.kept < hw5.question(question).points
-    for fragment in wrong.says:
-        assert fragment in output, output
+    e2e.assert_says(output, wrong.says)
 
 
 @pytest.mark.parametrize("group", sorted(GROUPS))
-def test_every_other_question_keeps_its_points(group, group_docs, by_question, hw5):
+def test_every_other_question_keeps_its_points(group, group_docs, question_scores, hw5):
     wrong = {(w.question[:4] if w.question[:4] in ("s12b", "s12d") else w.question): w.kept
              for w in (WRONG[n] for n in GROUPS[group] if n in WRONG)}
-    scores = {q: score for q, (score, _) in by_question(group_docs[group]).items()}
+    scores = question_scores(group_docs[group])
     expected = {q.id: wrong.get(q.id, q.points) for q in hw5.autograded}
     assert scores == pytest.approx(expected)
     assert not [t for t in group_docs[group]["tests"] if "Autograder error" in t["name"]]

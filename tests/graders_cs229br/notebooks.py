@@ -89,7 +89,7 @@ def top_k_accuracy(retrieved_labels, query_labels):
 
 def mean_accuracy(retrieved_labels, query_labels):
     return float(np.mean(top_k_accuracy(retrieved_labels, query_labels)))
-''', ("top_k_accuracy: relative difference", "for 7 queries and k = 5")),
+''', ("top_k_accuracy: relative difference", "for k = 5")),
     "other_from_the_chosen": Wrong("q241_groups", '''
 def group_labels(labels, chosen):
     labels = np.asarray(labels)

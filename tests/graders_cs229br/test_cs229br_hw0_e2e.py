@@ -6,37 +6,12 @@ tagged "experiment"): the solution notebook, the blank template, and three noteb
 wrong answers to different questions. `grade_nb` validates every results.json.
 """
 
-import copy
-
 import pytest
 
-from graders.answer_cells import answer_cells
-from tests.graders_comp499.notebooks import replace_cells
+from tests import e2e
 from tests.graders_cs229br.notebooks import GROUPS, RIGHT, WRONG
 
 pytestmark = pytest.mark.slow
-
-
-def _with_wrong(nb, names):
-    """`nb` with the wrong answers `names` in place of the right ones (answer cells included)."""
-    nb = copy.deepcopy(nb)
-    typed = {WRONG[n].question: WRONG[n].source for n in names
-             if WRONG[n].question in answer_cells(nb)}
-    for cell in nb.cells:
-        question = cell.metadata.get("dlgrade", {}).get("answer")
-        if question in typed:
-            cell.source = typed[question]
-    return replace_cells(nb, {WRONG[n].question: WRONG[n].source for n in names
-                              if WRONG[n].question not in typed})
-
-
-@pytest.fixture(scope="module")
-def group_docs(grade_nb, solution, tmp_path_factory):
-    """Results of each group; group c also carries the right answers of RIGHT."""
-    notebooks = {group: _with_wrong(solution, names) for group, names in GROUPS.items()}
-    notebooks["c"] = replace_cells(notebooks["c"], dict(RIGHT.values()))
-    return {group: grade_nb(nb, tmp_path_factory.mktemp(group), graded_only=True)
-            for group, nb in notebooks.items()}
 
 
 def test_solution_scores_full_marks_and_85_percent_is_not_graded(solution_doc, a1):
@@ -60,16 +35,12 @@ def test_solution_scores_full_marks_and_85_percent_is_not_graded(solution_doc, a
 
 
 def test_blank_template_scores_zero_with_a_message_per_test(blank_doc, solution_doc):
-    assert blank_doc["score"] == 0
-    assert [t["name"] for t in blank_doc["tests"] if t["number"]] == [  # staff entries may differ
-        t["name"] for t in solution_doc["tests"] if t["number"]]
-    for test in blank_doc["tests"]:
-        if test["number"] and test["max_score"]:
-            assert test["status"] == "failed" and test["score"] == 0, test["name"]
-            assert ("not implemented yet" in test["output"] or "NotImplementedError" in
-                    test["output"] or "no answer typed" in test["output"]
-                    or test["output"].startswith("Not graded: ")), test
-    assert not [t for t in blank_doc["tests"] if "Autograder error" in t["name"]]
+    e2e.assert_blank_scores_zero(
+        blank_doc, solution_doc,
+        lambda output: any(s in output for s in (
+            "not implemented yet", "NotImplementedError", "no answer typed"))
+        or output.startswith("Not graded: "),
+        graded=lambda test: test["number"] and test["max_score"])
 
 
 @pytest.mark.parametrize("name", [n for group in GROUPS.values() for n in group])
@@ -79,9 +50,7 @@ def test_a_wrong_answer_loses_its_points_and_says_why(name, a1, group_docs, ques
     doc = group_docs[next(g for g, names in GROUPS.items() if name in names)]
     assert question_scores(doc)[wrong.question] == pytest.approx(wrong.kept)
     assert wrong.kept < a1.question(wrong.question).points
-    output = question_outputs(doc)[wrong.question]
-    for fragment in wrong.says:
-        assert fragment in output, output
+    e2e.assert_says(question_outputs(doc)[wrong.question], wrong.says)
 
 
 @pytest.mark.parametrize("group", sorted(GROUPS))
@@ -99,3 +68,22 @@ def test_a_right_answer_written_differently_keeps_its_points(name, a1, group_doc
     question = RIGHT[name][0]
     assert question not in {WRONG[n].question for n in GROUPS["c"]}
     assert question_scores(group_docs["c"])[question] == a1.question(question).points
+
+
+def test_hidden_messages_show_students_no_drawn_detail(group_docs, a1):
+    """A wrong answer's hidden-test message names the function and what is wrong; the sizes and
+    labels the grader drew are kept for staff only, in the hidden entry of full messages."""
+    doc = group_docs["a"]
+    seen = {q: "\n".join(t["output"] for t in doc["tests"]
+                         if t["number"] == a1.question(q).number)
+            for q in ("q23_accuracy", "q241_groups")}
+    assert "top_k_accuracy: relative difference" in seen["q23_accuracy"]
+    assert "for k = 5 (" in seen["q23_accuracy"] and "queries" not in seen["q23_accuracy"]
+    assert "group_labels: relative difference" in seen["q241_groups"]
+    assert "chosen" not in seen["q241_groups"]
+    staff = next(t for t in doc["tests"]
+                 if t["name"] == "Full messages of hidden tests (staff only)")
+    assert staff["visibility"] == "hidden"
+    assert "for k = 5 and 7 queries (" in staff["output"]
+    assert "group_labels: relative difference" in staff["output"]
+    assert "for chosen = [" in staff["output"]

@@ -1,59 +1,15 @@
-"""Fixtures for grading eecs182_hw7 notebooks end to end (the sandbox decision is
-tests/conftest.py's `sandboxed`). Kernels run with one thread, as the timing figures assume."""
+"""Fixtures for grading eecs182_hw7 notebooks end to end, made by tests/e2e.py: the assignment,
+`grade_hw7`, scores and outputs per question, the graded solution (its answer cells typed) and
+blank template, and `group_docs` (the notebooks of GROUPS' variants). Kernels run with one
+thread, as the timing figures assume. The sandbox decision is tests/conftest.py's `sandboxed`."""
 
-from pathlib import Path
+from tests import e2e
+from tests.graders_eecs182.notebooks import ANSWERS, GROUPS, variant, with_answers
 
-import nbformat
-import pytest
+GRADE = e2e.Grader("eecs182_hw7", seed=182, env={"OMP_NUM_THREADS": "1"})
 
-from graders.assignments import Assignment, load_assignment
-from graders.harness import grade
-from tests.conftest import checked_results
-
-SEED = 182
-
-
-@pytest.fixture(scope="session")
-def hw7() -> Assignment:
-    return load_assignment("eecs182_hw7")
-
-
-@pytest.fixture(scope="session")
-def grade_hw7(hw7):
-    """`grade_hw7(nb, directory, **grade_kwargs)`: grade a notebook and return its results.json,
-    validated against Gradescope's schema, equal to grade()'s return and free of tracebacks."""
-
-    def run(nb: nbformat.NotebookNode, directory: Path, **grade_kwargs) -> dict:
-        path = Path(directory) / "hw7.ipynb"
-        nbformat.write(nb, path)
-        results = Path(directory) / "results" / "results.json"
-        with pytest.MonkeyPatch.context() as mp:
-            mp.setenv("OMP_NUM_THREADS", "1")
-            returned = grade(hw7, path, results, seed=SEED, **grade_kwargs)
-        return checked_results(results, returned)
-
-    return run
-
-
-@pytest.fixture(scope="session")
-def question_scores(hw7):
-    """`question_scores(doc)`: {question id: summed score of its tests}."""
-
-    def scores(document: dict) -> dict[str, float]:
-        return {q.id: round(sum(t["score"] for t in document["tests"]
-                                if t.get("number") == q.number), 6)
-                for q in hw7.autograded}
-
-    return scores
-
-
-@pytest.fixture(scope="session")
-def question_outputs(hw7):
-    """`question_outputs(doc)`: {question id: the outputs of its tests, one per line}."""
-
-    def outputs(document: dict) -> dict[str, str]:
-        return {q.id: "\n".join(t["output"] for t in document["tests"]
-                                if t.get("number") == q.number)
-                for q in hw7.autograded}
-
-    return outputs
+hw7, grade_hw7 = e2e.assignment(GRADE), e2e.grading(GRADE)
+question_scores, question_outputs, full_points = e2e.per_question(GRADE)
+solution, solution_doc, blank_doc = e2e.solution_and_blank(
+    GRADE, prepare=lambda nb: with_answers(nb, ANSWERS))
+group_docs = e2e.group_docs(GRADE, lambda solution, group: variant(solution, GROUPS[group]))

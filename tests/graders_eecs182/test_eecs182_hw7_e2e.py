@@ -6,58 +6,25 @@ notebook, then the grader calls every graded function on its own data). Every ru
 results.json is validated against Gradescope's schema by the `grade_hw7` fixture.
 """
 
-import nbformat
 import pytest
 
-from graders.staff.solve import solution_notebook
-from tests.graders_eecs182.notebooks import ANSWERS, GROUPS, VARIANTS, variant, with_answers
+from tests import e2e
+from tests.graders_eecs182.notebooks import GROUPS, VARIANTS
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(scope="module")
-def solution(hw7):
-    return with_answers(solution_notebook(hw7), ANSWERS)
-
-
-@pytest.fixture(scope="module")
-def solution_doc(grade_hw7, solution, tmp_path_factory):
-    return grade_hw7(solution, tmp_path_factory.mktemp("solution"))
-
-
-@pytest.fixture(scope="module")
-def blank_doc(grade_hw7, hw7, tmp_path_factory):
-    return grade_hw7(nbformat.read(hw7.template, as_version=4), tmp_path_factory.mktemp("blank"))
-
-
-@pytest.fixture(scope="module")
-def group_docs(grade_hw7, solution, tmp_path_factory):
-    return {group: grade_hw7(variant(solution, names), tmp_path_factory.mktemp(group))
-            for group, names in GROUPS.items()}
 
 
 def test_solution_scores_full_marks(solution_doc, hw7):
     assert hw7.points == 90.0
     assert solution_doc["score"] == 90.0
-    graded = [t for t in solution_doc["tests"] if t["number"]]
-    assert {t["number"] for t in graded} == {q.number for q in hw7.autograded}
-    for test in graded:
-        assert (test["status"], test["output"]) == ("passed", "passed"), test["name"]
-    assert not [t for t in solution_doc["tests"] if "Autograder error" in t["name"]]
+    e2e.assert_every_test_passes(solution_doc, hw7)
     assert solution_doc["output"].startswith("39 of 39 code cells ran without error.")
     assert solution_doc["execution_time"] < 240
 
 
 def test_blank_template_scores_zero_with_a_message_per_test(blank_doc, solution_doc):
-    assert blank_doc["score"] == 0
-    assert [t["name"] for t in blank_doc["tests"] if t["number"]] == [  # staff entries may differ
-        t["name"] for t in solution_doc["tests"] if t["number"]]
-    for test in blank_doc["tests"]:
-        if test["number"]:
-            assert test["status"] == "failed" and test["score"] == 0, test["name"]
-            assert any(s in test["output"] for s in (
-                "not implemented yet", "NotImplementedError", "no answer typed")), test
-    assert not [t for t in blank_doc["tests"] if "Autograder error" in t["name"]]
+    e2e.assert_blank_scores_zero(blank_doc, solution_doc, lambda output: any(s in output for s in (
+        "not implemented yet", "NotImplementedError", "no answer typed")))
 
 
 @pytest.mark.parametrize("name", [n for names in GROUPS.values() for n in names])
@@ -68,9 +35,7 @@ def test_each_variant_keeps_exactly_its_points(name, group_docs, hw7, question_s
     full = hw7.question(found.question).points
     assert question_scores(doc)[found.question] == pytest.approx(
         full if found.right else found.kept)
-    output = question_outputs(doc)[found.question]
-    for fragment in found.says:
-        assert fragment in output, output
+    e2e.assert_says(question_outputs(doc)[found.question], found.says)
 
 
 @pytest.mark.parametrize("group", sorted(GROUPS))

@@ -1,21 +1,16 @@
-"""Fixtures for grading csci5527_hw3's P1 and P4 notebooks end to end (the sandbox decision is
-tests/conftest.py's `sandboxed`)."""
+"""Fixtures for grading csci5527_hw3's P1 and P4 notebooks end to end (with tests/e2e.py's
+grader; the sandbox decision is tests/conftest.py's `sandboxed`)."""
 
 from pathlib import Path
 
 import nbformat
 import pytest
 
-from graders.assignments import Assignment, load_assignment
-from graders.harness import grade
-from tests.conftest import checked_results
+from tests import e2e
 
-SEED = 5527
+GRADE = e2e.Grader("csci5527_hw3", seed=5527)
 
-
-@pytest.fixture(scope="session")
-def hw3() -> Assignment:
-    return load_assignment("csci5527_hw3")
+hw3 = e2e.assignment(GRADE)
 
 
 @pytest.fixture(scope="session")
@@ -37,12 +32,9 @@ def grade_notebooks(hw3):
             (submission / name).write_bytes(content)
         grade_kwargs.setdefault("notebooks", tuple(
             nb.metadata["dlgrade"].get("notebook", hw3.notebook) for nb in notebooks.values()))
-        results = directory / "results.json"
         (directory / "no-data").mkdir()
-        with pytest.MonkeyPatch.context() as mp:
-            mp.setenv("DLGRADE_DATA", str(data or directory / "no-data"))
-            returned = grade(hw3, submission, results, seed=SEED, **grade_kwargs)
-        return checked_results(results, returned)
+        return GRADE(submission, directory, results=directory / "results.json",
+                     env={"DLGRADE_DATA": str(data or directory / "no-data")}, **grade_kwargs)
 
     return run
 
@@ -50,23 +42,11 @@ def grade_notebooks(hw3):
 @pytest.fixture(scope="session")
 def question_scores(hw3):
     """`question_scores(doc)`: {question id: summed score of its tests} for the graded ones."""
-
-    def scores(document: dict) -> dict[str, float]:
-        graded = {t.get("number") for t in document["tests"]}
-        return {q.id: round(sum(t["score"] for t in document["tests"]
-                                if t.get("number") == q.number), 6)
-                for q in hw3.autograded if q.number in graded}
-
-    return scores
+    return lambda document: e2e.question_scores(document, [
+        q for q in hw3.autograded if q.number in {t.get("number") for t in document["tests"]}])
 
 
 @pytest.fixture(scope="session")
 def question_outputs(hw3):
     """`question_outputs(doc)`: {question id: the outputs of its tests, one per line}."""
-
-    def outputs(document: dict) -> dict[str, str]:
-        return {q.id: "\n".join(t["output"] for t in document["tests"]
-                                if t.get("number") == q.number)
-                for q in hw3.autograded}
-
-    return outputs
+    return lambda document: e2e.question_outputs(document, hw3.autograded)
