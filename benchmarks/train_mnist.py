@@ -14,7 +14,7 @@ import time
 
 import torch
 
-from reference import mnist
+from reference import mnist, mnist_classifier
 from reference import optim as ref
 
 # learning rates that suit the conv-conv-linear model; the rest are the classes' defaults
@@ -52,7 +52,7 @@ def main() -> None:
     )
 
     torch.manual_seed(args.seed)
-    initial = ref.mnist_cnn() if args.model == "cnn" else ref.mnist_mlp()
+    initial = mnist_classifier.mnist_cnn() if args.model == "cnn" else mnist_classifier.mnist_mlp()
     test_loader = mnist.make_loader(test_x, test_y, batch_size=1000)
     histories = {}
     print(f"{'optimizer':<10}{'final loss':>12}{'test acc':>10}{'train s':>10}")
@@ -62,13 +62,14 @@ def main() -> None:
             train_x, train_y, args.batch_size, shuffle=True, seed=args.seed
         )
         start = time.perf_counter()
-        history = ref.train(model, make_optimizer(model.parameters()), train_loader, args.epochs)
+        history = mnist_classifier.train(model, make_optimizer(model.parameters()), train_loader,
+                                         args.epochs)
         seconds = time.perf_counter() - start
-        accuracy = ref.evaluate(model, test_loader)
+        accuracy = mnist_classifier.evaluate(model, test_loader)
         histories[name] = history
         print(f"{name:<10}{history[-1]:>12.4f}{accuracy:>10.2%}{seconds:>10.1f}")
     if args.plot:
-        print(f"loss curves: {ref.plot_losses(histories, args.plot)}")
+        print(f"loss curves: {mnist_classifier.plot_losses(histories, args.plot)}")
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 """Why attention scales q^T k by 1/sqrt(d) (EECS 182 HW7, Question 3): Monte Carlo estimates of
 the mean and variance of q^T k for independent q, k ~ N(mu, sigma^2 I_d).
 
-The closed forms (theory.eecs182_attention) are E[q^T k] = d mu^2 and
+The closed forms (theory.eecs182_dot_product) are E[q^T k] = d mu^2 and
 Var(q^T k) = d sigma^4 + 2 d sigma^2 mu^2 for a mean mu in every coordinate.
 """
 

@@ -8,8 +8,9 @@
     L = sum_n ||p_n - y_n||^2
 
 Backward: G_{L+1} = 2 (P - Y); dL/dW_l = G_l^T h_{l-1}, dL/db_l = sum_n G_l[n],
-G_{l-1} = (G_l W_l) * 1[q_{l-1} > 0]. theory/cmu10605_backprop.py proves the terms and the
-recurrence; at q = 0 the ReLU has no derivative and 0 (torch's choice) is used here.
+G_{l-1} = (G_l W_l) * 1[q_{l-1} > 0]. theory/cmu10605_backprop_terms.py and
+theory/cmu10605_backprop_recurrence.py prove the terms and the recurrence; at q = 0 the ReLU has
+no derivative and 0 (torch's choice) is used here.
 """
 
 import torch
@@ -82,7 +83,7 @@ def mlp_backward(weights, biases, X, Y):
 
 # The answers typed in 1.2(b) and (d)'s answer cells: counts for width 1 under convention (a) of
 # the template (every multiplication, addition and ReLU or ReLU mask is one operation, the loss
-# included), proved in theory/cmu10605_backprop.py.
+# included), proved in theory/cmu10605_backprop_op_counts.py.
 ANSWER_S12B_COUNT = "3*L + 4"
 ANSWER_S12B_CONVENTION = "a"
 ANSWER_S12B_DOMINATES = "matrix multiplies"

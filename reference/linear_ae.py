@@ -4,7 +4,8 @@ Data X: (m, n) holds n centred points as columns; the encoder is W1: (k, m), the
 (m, k). Objective (3) is L(W1, W2) = ||X - W2 W1 X||_F^2 + lam (||W1||_F^2 + ||W2||_F^2)
 (lam = 0 gives objective (1)). The top-k principal components (eigenvectors of X X^T) make its
 gradient vanish at lam = 0; with lam > 0 the minimiser's decoder has singular values
-sqrt(1 - lam / sigma_i) (theory.eecs182_autoencoder).
+sqrt(1 - lam / sigma_i) (theory.eecs182_autoencoder_pca and
+theory.eecs182_autoencoder_weight_decay).
 """
 
 import torch

@@ -4,13 +4,13 @@
 
 GD, AdaGrad and Adam use the full-batch gradient; SGD takes one example per step, in the order
 it is given: w <- w - lr * 2 (x_i . w - y_i) x_i. AdaGrad and Adam are the update rules of
-reference/optim.py (eps after the square root, Adam with bias correction), which agree with
-torch.optim.Adagrad and torch.optim.Adam. Each function returns the iterate after every step.
+reference/optim_functional.py (eps after the square root, Adam with bias correction), which agree
+with torch.optim.Adagrad and torch.optim.Adam. Each function returns the iterate after every step.
 """
 
 import torch
 
-from reference.optim import adagrad, adam
+from reference.optim_functional import adagrad, adam
 
 
 def linreg_gradient(X, y, w):

@@ -9,7 +9,7 @@ bound with t = ln(2|F|/delta) gives, for every n and |F| >= 2, with probability 
     max_f |L(f) - L_S(f)| <= K(B, sigma, delta) sqrt(ln(2|F|/delta) / n) = O(sqrt(log|F| / n)),
 
 K = max((2 + sqrt 2) c, 2B^2 + 2 sigma^2 / delta): Bernstein when ln(2|F|/delta) <= n, Markov's
-inequality on the mean of y^2 otherwise. Unlike the clipping argument of cs229br_generalization,
+inequality on the mean of y^2 otherwise. Unlike the clipping argument of cs229br_gaussian_labels,
 no log(n/delta) factor appears.
 """
 

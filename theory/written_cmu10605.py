@@ -1,6 +1,6 @@
 """cmu10605_hw5: the written section's questions with the handout's points (50 in all); all are
-mathematics (claims in cmu10605_backprop). Section 3 asks about collaboration and has no
-expected answer."""
+mathematics (claims in the cmu10605_backprop_* modules). Section 3 asks about collaboration and
+has no expected answer."""
 
 from theory.written import Explanation, WrittenQuestion, register
 

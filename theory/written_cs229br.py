@@ -1,6 +1,7 @@
 """cs229br_hw0: the written questions (the handout gives no points) and the expected answers of
-its explanations. Q1 is mathematics (claims in cs229br_generalization and cs229br_sgd); Q2 asks
-for short answers about an experiment with CLIP and Faiss."""
+its explanations. Q1 is mathematics (claims in cs229br_finite_class, cs229br_gaussian_labels,
+cs229br_bernstein and the cs229br_sgd_* modules); Q2 asks for short answers about an experiment
+with CLIP and Faiss."""
 
 from theory.written import Explanation, WrittenQuestion, register
 

@@ -1,6 +1,7 @@
 """eecs182_hw7: the written questions (the handout gives no points) and the expected answers of
-its explanations and choices. Mathematics: claims in eecs182_autoencoder, eecs182_attention and
-eecs182_argmax. Q7 asks about the student's own process and has no expected answer."""
+its explanations and choices. Mathematics: claims in the eecs182_autoencoder_* modules,
+eecs182_dot_product, eecs182_kernel_attention, eecs182_attention_cost and eecs182_argmax. Q7 asks
+about the student's own process and has no expected answer."""
 
 from theory.written import Explanation, WrittenQuestion, register
 

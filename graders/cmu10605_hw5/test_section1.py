@@ -1,6 +1,6 @@
 """Hidden tests of 10-605 HW5 Section 1: the twelve terms of 1.1 and the L-layer network in code
 (against reference.backprop, itself tested against autograd), and the operation counts of 1.2(b)
-and (d), typed in answer cells and checked against theory/cmu10605_backprop.py.
+and (d), typed in answer cells and checked against theory/cmu10605_backprop_op_counts.py.
 
 1.1 is graded on integer-valued inputs where some pre-activations are exactly zero and some
 negative; at q = 0 the ReLU has no derivative and any subgradient in [0, 1] is right, so the terms
@@ -18,7 +18,7 @@ from graders.errors import StudentError, drawn
 from graders.kernel import AsTorch
 from graders.plugin import graded
 from reference import backprop
-from theory.cmu10605_backprop import BACKWARD_OPS, FORWARD_OPS, Lsym
+from theory.cmu10605_backprop_op_counts import BACKWARD_OPS, FORWARD_OPS, Lsym
 
 TERMS = ("dL_dp", "dp_dW2", "dL_dW2", "dL_db2", "dp_dh", "dh_dq", "dL_dh", "dL_dq", "dq_dW1",
          "dq_db1", "dL_dW1", "dL_db1")

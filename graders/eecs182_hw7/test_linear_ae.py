@@ -12,7 +12,7 @@ from graders.errors import StudentError, drawn
 from graders.kernel import AsTorch
 from graders.plugin import graded
 from reference import linear_ae
-from theory.eecs182_autoencoder import decoder_singular_values
+from theory.eecs182_autoencoder_weight_decay import decoder_singular_values
 
 SPECTRUM = np.array([4.0, 3.0, 2.0, 0.5, 0.2, 0.1])  # eigenvalues of X X^T / n
 

@@ -74,4 +74,4 @@ def test_the_autograder_zip_holds_the_graders_and_reference(tmp_path):
     names = set(zipfile.ZipFile(out).namelist())
     assert {"graders/cmu10605_hw5/test_part_a.py", "graders/cmu10605_hw5/tiny_extractor.py",
             "reference/style_transfer.py", "reference/linreg_optim.py",
-            "theory/cmu10605_backprop.py"} <= names
+            "theory/cmu10605_backprop_terms.py"} <= names

@@ -11,7 +11,7 @@ import pytest
 
 from graders.csci5527_hw3 import probes
 from graders.weights import read_safetensors, weights_problems
-from reference import optim, transfer
+from reference import mnist_classifier, transfer
 
 MODELS = {"hw3_p1.ipynb": [probes.p1_model(name) for name in probes.P1_OPTIMIZERS],
           "hw3_p4.ipynb": [probes.P4_MODEL]}
@@ -23,7 +23,7 @@ def test_the_save_cell_writes_what_the_grader_reads_and_check_accepts(hw3, name,
     assert nb.metadata["dlgrade"]["weights"] == [spec.weights for spec in MODELS[name]]
     training = [c for c in nb.cells if "train" in c.metadata.get("tags", [])]
     assert len(training) == 2 and "save_file" in training[-1].source
-    models = {"hw3_p1.ipynb": {"p1_runs": {n: {"model": optim.mnist_mlp()}
+    models = {"hw3_p1.ipynb": {"p1_runs": {n: {"model": mnist_classifier.mnist_mlp()}
                                            for n in probes.P1_OPTIMIZERS}},
               "hw3_p4.ipynb": {"p4_model": transfer.build_model("finetune", pretrained=False)}}
     out = io.StringIO()

@@ -83,7 +83,7 @@ def test_relu_derivative_at_zero_can_be_one():
 
 def test_typed_answers_are_theorys_counts():
     from theory.answers import check_answer
-    from theory.cmu10605_backprop import BACKWARD_OPS, FORWARD_OPS
+    from theory.cmu10605_backprop_op_counts import BACKWARD_OPS, FORWARD_OPS
 
     symbols = {"L": {"positive": True, "integer": True}}
     assert check_answer(backprop.ANSWER_S12B_COUNT, FORWARD_OPS, symbols=symbols).ok

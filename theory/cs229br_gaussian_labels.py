@@ -1,15 +1,12 @@
-"""cs229br_hw0 Question 1.1: uniform convergence over a finite class (Hoeffding + union bound).
+"""cs229br_hw0 Question 1.1 with the handout's Gaussian labels, by clipping.
 
-Two claims. The first is the textbook bound for a loss with values in ``[0, M]``; the second shows
-how it reaches the handout's setting, where the label ``y = <x, w*> + N(0, 1)`` is Gaussian and the
-squared loss is therefore unbounded even though every ``f`` maps into ``[-B, B]``: clip the label at
-a level ``T`` chosen so that no sample is clipped with probability ``1 - delta/2``, and pay for the
-clipping with an explicit Gaussian tail term.
+The label ``y = <x, w*> + N(0, 1)`` is Gaussian and the squared loss is therefore unbounded even
+though every ``f`` maps into ``[-B, B]``: clip the label at a level ``T`` chosen so that no sample
+is clipped with probability ``1 - delta/2``, apply the bounded-loss claim of cs229br_finite_class,
+and pay for the clipping with an explicit Gaussian tail term.
 """
 
 from __future__ import annotations
-
-from collections.abc import Callable
 
 import numpy as np
 import sympy as sp
@@ -17,18 +14,10 @@ from scipy import special
 
 from theory.algebra import Step, gaussian_expectation
 from theory.claims import Claim, Outcome, register
+from theory.cs229br_finite_class import BoundFn, K, delta, hoeffding_union_bound, n
 
-M, K, n, delta = sp.symbols("M K n delta", positive=True)
-eps = sp.Symbol("epsilon", positive=True)
 B, T, sigma = sp.symbols("B T sigma", positive=True)
 y_sym = sp.Symbol("y", real=True)
-
-BoundFn = Callable[..., sp.Expr]
-
-
-def hoeffding_union_bound(M_: sp.Expr, K_: sp.Expr, n_: sp.Expr, delta_: sp.Expr) -> sp.Expr:
-    """Deviation level that all of ``K_`` losses in ``[0, M_]`` stay within w.p. ``1 - delta_``."""
-    return M_ * sp.sqrt(sp.log(2 * K_ / delta_) / (2 * n_))
 
 
 def tail_formulas() -> dict[str, sp.Expr]:
@@ -58,49 +47,6 @@ def gaussian_label_bound(
     tails = {**tail_formulas(), **(tails or {})}
     bias = 2 * tails["sq"] + 2 * B * tails["abs"]
     return bound((B + T) ** 2, K, n, delta / 2) + bias
-
-
-# --------------------------------------------------------------------------- derivations
-
-
-def derive_finite_class(bound: BoundFn = hoeffding_union_bound) -> list[Step]:
-    """Steps: per-function failure probability, union over the class, the 0.99 reading."""
-    eps_star = bound(M, K, n, delta)
-    per_function = 2 * sp.exp(-2 * n * eps_star**2 / M**2)
-    return [
-        Step(
-            r"Hoeffding's inequality for one fixed $f$ (losses i.i.d.\\ in $[0,M]$) bounds "
-            r"$\Pr[|\mathcal L(f)-\hat{\mathcal L}_S(f)|>\epsilon]$ by "
-            r"$2e^{-2n\epsilon^2/M^2}$; at the claimed level this equals $\delta/|\mathcal F|$",
-            per_function,
-            delta / K,
-            tex=r"2\exp\!\big(-2n\epsilon^2/M^2\big)"
-                r"\Big|_{\epsilon=M\sqrt{\ln(2|\mathcal F|/\delta)/(2n)}}"
-                r"=\frac{\delta}{|\mathcal F|}",
-        ),
-        Step(
-            r"union bound over the $|\mathcal F|$ functions: the total failure probability is "
-            r"$\delta$",
-            K * per_function,
-            delta,
-            tex=r"\Pr\Big[\max_{f\in\mathcal F}|\mathcal L(f)-\hat{\mathcal L}_S(f)|>\epsilon\Big]"
-                r"\le|\mathcal F|\cdot\frac{\delta}{|\mathcal F|}=\delta",
-        ),
-        Step(
-            r"the handout's constant: $\delta=1/100$ leaves confidence $99/100$",
-            1 - delta.subs(delta, sp.Rational(1, 100)),
-            sp.Rational(99, 100),
-            tex=r"1-\delta\big|_{\delta=1/100}=\frac{99}{100}",
-        ),
-        Step(
-            r"for fixed $M$ and $\delta$ the level is $O(\sqrt{\log|\mathcal F|/n})$: the ratio "
-            r"to $\sqrt{\log|\mathcal F|/n}$ tends to a constant as $|\mathcal F|\to\infty$",
-            sp.limit(eps_star / sp.sqrt(sp.log(K) / n), K, sp.oo),
-            M / sp.sqrt(2),
-            tex=r"\lim_{|\mathcal F|\to\infty}\frac{M\sqrt{\ln(2|\mathcal F|/\delta)/(2n)}}"
-                r"{\sqrt{\ln|\mathcal F|/n}}=\frac{M}{\sqrt2}",
-        ),
-    ]
 
 
 def _tail_steps(tails: dict[str, sp.Expr]) -> list[Step]:
@@ -172,30 +118,6 @@ def derive_gaussian_labels(
     ]
 
 
-# --------------------------------------------------------------------------- numeric checks
-
-
-def check_finite_class(
-    bound: BoundFn = hoeffding_union_bound, *, reps: int = 20000, seed: int = 0
-) -> Outcome:
-    """Near-worst case for Hoeffding: |F|=50 functions with independent M*Bernoulli(1/2) losses.
-
-    Over ``reps`` draws of S (n=200), the maximum deviation must exceed the bound in at most a
-    delta fraction of the draws. A bound that is too small (no union bound, range dropped) fails.
-    """
-    m_val, k_val, n_val, d_val = 4.0, 50, 200, 0.05
-    level = float(bound(sp.Float(m_val), k_val, n_val, sp.Float(d_val)))
-    rng = np.random.default_rng(seed)
-    means = rng.binomial(n_val, 0.5, size=(reps, k_val)) / n_val * m_val  # (reps, |F|)
-    worst = np.abs(means - m_val / 2).max(axis=1)
-    rate = float((worst > level).mean())
-    return Outcome(
-        rate <= d_val,
-        f"sup deviation exceeded the level {level:.4f} in {rate:.4f} of {reps} draws "
-        f"(allowed {d_val})",
-    )
-
-
 def check_gaussian_labels(
     bound: BoundFn = hoeffding_union_bound,
     tails: dict[str, sp.Expr] | None = None,
@@ -243,41 +165,6 @@ def check_gaussian_labels(
     )
 
 
-# --------------------------------------------------------------------------- claims
-
-FINITE_CLASS = Claim(
-    id="cs229br_hw0.q1_1_finite_class",
-    assignment="cs229br_hw0",
-    question="Q1.1",
-    title="Uniform deviation over a finite class (bounded loss)",
-    statement=(
-        r"Let every loss value $(f(x)-y)^2$ lie in $[0,M]$ and let $S$ hold $n$ i.i.d.\ "
-        r"samples. For any $\delta\in(0,1)$, with probability at least $1-\delta$ over $S$, "
-        r"\[\max_{f\in\mathcal F}\big|\mathcal L(f)-\hat{\mathcal L}_S(f)\big|"
-        r"\le M\sqrt{\frac{\ln(2|\mathcal F|/\delta)}{2n}},\]"
-        r"which is $O(\sqrt{\log|\mathcal F|/n})$ once $M$ and $\delta$ are fixed."
-    ),
-    answer=(
-        r"$\epsilon(\delta)=M\sqrt{\ln(2|\mathcal F|/\delta)/(2n)}$; with $\delta=0.01$ the "
-        r"bound holds with probability at least $0.99$."
-    ),
-    derivation=derive_finite_class,
-    check=check_finite_class,
-    check_text=(
-        r"50 functions whose losses are independent $M\cdot\mathrm{Bernoulli}(1/2)$ variables "
-        r"(close to the worst case for Hoeffding), $n=200$, $\delta=0.05$: over 20\,000 draws "
-        r"of $S$ the largest deviation exceeds the level in at most a $\delta$ fraction. "
-        r"Dropping the union bound or the range $M$ makes the level too small and the check "
-        r"fails."
-    ),
-    note=(
-        r"The handout asks for probability ``at least 0.01''. A statement that holds with "
-        r"probability $0.01$ says almost nothing, and the standard argument gives $1-\delta$ "
-        r"for any $\delta$; we read $0.01$ as a typo for $0.99$ ($\delta=0.01$). The proof "
-        r"gives both, since $0.99\ge0.01$."
-    ),
-)
-
 GAUSSIAN_LABELS = Claim(
     id="cs229br_hw0.q1_1_gaussian_labels",
     assignment="cs229br_hw0",
@@ -317,4 +204,4 @@ GAUSSIAN_LABELS = Claim(
     ),
 )
 
-register(FINITE_CLASS, GAUSSIAN_LABELS)
+register(GAUSSIAN_LABELS)
