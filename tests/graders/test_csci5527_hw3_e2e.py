@@ -9,6 +9,7 @@ Every run's results.json is validated against Gradescope's schema by the `grade_
 import nbformat
 import pytest
 
+from graders.csci5527_hw3.mistakes import MISTAKES as WRONG
 from graders.scan import scan
 from graders.staff.solve import solution_notebook
 from tests.graders.conftest import p2p3
@@ -16,7 +17,6 @@ from tests.graders.notebooks import (
     IMPORT_REFERENCE,
     REFERENCE_LAYER_NORM,
     SCIPY_XCORR2D,
-    WRONG,
     insert_cell,
     replace_cells,
     slim,

@@ -9,8 +9,9 @@ run's results.json is validated against Gradescope's schema by the `grade_nb` fi
 import nbformat
 import pytest
 
+from graders.comp499_a1.mistakes import MISTAKES as WRONG
 from graders.staff.solve import solution_notebook
-from tests.graders_comp499.notebooks import GROUPS, WRONG, replace_cells
+from tests.graders_comp499.notebooks import GROUPS, replace_cells
 
 pytestmark = pytest.mark.slow
 

@@ -11,8 +11,9 @@ import copy
 import pytest
 
 from graders.answer_cells import answer_cells
+from graders.cs229br_hw0.mistakes import MISTAKES as WRONG
 from tests.graders_comp499.notebooks import replace_cells
-from tests.graders_cs229br.notebooks import GROUPS, RIGHT, WRONG
+from tests.graders_cs229br.notebooks import GROUPS, RIGHT
 
 pytestmark = pytest.mark.slow
 
