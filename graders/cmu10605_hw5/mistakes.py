@@ -1,10 +1,22 @@
-"""Typical mistakes in CMU 10-605 HW5's autograded questions (see graders/staff/mistakes.py).
+"""Typical mistakes in CMU 10-605 HW5's autograded questions (see graders/staff/mistakes.py):
+backpropagation by hand (Section 1), neural style transfer (Part A) and the optimizers of Part B.
 
-Each is a short, independent implementation (none copied from reference/), wrong in one way a
-student could plausibly be. A source replaces its question's whole graded (or answer) cell.
+Each source is short, independent code (none copied from reference/) that a student could
+plausibly write, and replaces its question's whole graded (or answer) cell.
 """
 
 from graders.staff.mistakes import Mistake
+
+# Part A's image conversion: a right preprocess around a wrong deprocess.
+PROCESS = '''
+def preprocess(img):
+    x = torch.tensor(img, dtype=torch.float32).permute(2, 0, 1).unsqueeze(0) / 255
+    return (x - torch.tensor(MEAN).view(3, 1, 1)) / torch.tensor(STD).view(3, 1, 1)
+
+{deprocess}
+
+MEAN, STD = [0.485, 0.456, 0.406], [0.229, 0.224, 0.225]
+'''
 
 MISTAKES = {
     "gram_not_normalized": Mistake(
@@ -43,33 +55,19 @@ def calculate_loss(model, loss_weights, init_image, gram_style_features, content
     return style + content, style, content
 ''', ("calculate_loss: returned (total, style, content)", "w = [1.0, 2.0, 3.0, 4.0, 5.0]")),
     "deprocess_no_clip": Mistake(
-        "pa_process", "converts to uint8 without clipping to [0, 255], so pixels wrap around", '''
-def preprocess(img):
-    x = torch.tensor(img, dtype=torch.float32).permute(2, 0, 1).unsqueeze(0) / 255
-    return (x - torch.tensor(MEAN).view(3, 1, 1)) / torch.tensor(STD).view(3, 1, 1)
-
-
+        "pa_process", "converts to uint8 without clipping to [0, 255], so pixels wrap around",
+        PROCESS.format(deprocess='''
 def deprocess(x):
     x = x[0].detach() * torch.tensor(STD).view(3, 1, 1) + torch.tensor(MEAN).view(3, 1, 1)
     return (x * 255).round().permute(1, 2, 0).numpy().astype(np.uint8)  # wrong: no clipping
-
-
-MEAN, STD = [0.485, 0.456, 0.406], [0.229, 0.224, 0.225]
-''', ("deprocess: pixel", "with values out of range"), 2.0),
+'''), ("deprocess: pixel", "with values out of range"), 2.0),
     "deprocess_wrong_mean": Mistake(
-        "pa_process", "adds 0.5 back instead of the ImageNet mean that preprocess removed", '''
-def preprocess(img):
-    x = torch.tensor(img, dtype=torch.float32).permute(2, 0, 1).unsqueeze(0) / 255
-    return (x - torch.tensor(MEAN).view(3, 1, 1)) / torch.tensor(STD).view(3, 1, 1)
-
-
+        "pa_process", "adds 0.5 back instead of the ImageNet mean that preprocess removed",
+        PROCESS.format(deprocess='''
 def deprocess(x):
     x = x[0].detach() * torch.tensor(STD).view(3, 1, 1) + 0.5  # wrong: not the mean it removed
     return (x * 255).clamp(0, 255).round().permute(1, 2, 0).numpy().astype(np.uint8)
-
-
-MEAN, STD = [0.485, 0.456, 0.406], [0.229, 0.224, 0.225]
-''', ("deprocess(preprocess(img)): pixel",), 1.0),
+'''), ("deprocess(preprocess(img)): pixel",), 1.0),
     "backward_no_relu_mask": Mistake(
         "s12_backward", "leaves out the ReLU mask 1[q > 0] in the backward recurrence", '''
 def mlp_backward(weights, biases, X, Y):

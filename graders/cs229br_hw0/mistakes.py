@@ -1,7 +1,8 @@
-"""Typical mistakes in CS 229br HW0's autograded questions (see graders/staff/mistakes.py).
+"""Typical mistakes in CS 229br HW0's autograded questions (see graders/staff/mistakes.py): the
+SGD constant, the CIFAR-10 CNN, CLIP embeddings with a Faiss search, and the linear probe.
 
-Each is a short, independent implementation (none copied from reference/), wrong in one way a
-student could plausibly be. A source replaces its question's graded (or answer) cell.
+Short, independent code (none copied from reference/), each wrong in one way a student could
+plausibly be; a source replaces its question's graded (or answer) cell.
 """
 
 from graders.staff.mistakes import Mistake

@@ -1,7 +1,8 @@
-"""Typical mistakes in EECS 182 HW7's autograded questions (see graders/staff/mistakes.py).
+"""Typical mistakes in EECS 182 HW7's autograded questions (see graders/staff/mistakes.py):
+autoencoders and probes (Q1-Q2), dot-product statistics and attention (Q3-Q5), training (Q6).
 
-Each is a short, independent implementation (none copied from reference/), wrong in one way a
-student could plausibly be. A source replaces its question's whole graded (or answer) cell.
+No source is copied from reference/; each replaces the whole graded cell of its question (or of
+`cell`), or assigns an answer cell the text a student could plausibly type.
 """
 
 from graders.staff.mistakes import Mistake
