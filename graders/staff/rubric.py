@@ -96,18 +96,27 @@ def graded_tests(assignment: Assignment) -> list[GradedTest]:
 
 
 def autograded_mistakes(assignment: Assignment) -> dict[str, list[Mistake]]:
-    """Question id -> its typical mistakes, from the assignment's mistakes catalogue (if any)."""
+    """Question id -> its typical mistakes, from graders/<assignment>/mistakes.py (an assignment
+    without one has none yet), each with the points it costs and what the student reads."""
     try:
         module = importlib.import_module(f"graders.{assignment.id}.mistakes")
-    except ModuleNotFoundError:
+    except ModuleNotFoundError as error:
+        if error.name != f"graders.{assignment.id}.mistakes":
+            raise
         return {}
     found: dict[str, list[Mistake]] = {}
     for mistake in module.MISTAKES.values():
         question = assignment.question(mistake.question)
         found.setdefault(question.id, []).append(Mistake(
-            mistake.what, f"-{question.points:g} (the question's checks fail)",
-            " / ".join(mistake.says)))
+            mistake.what, deduction(question.points, mistake.kept), " … ".join(mistake.says)))
     return found
+
+
+def deduction(points: float, kept: float) -> str:
+    """'-1 pt, all of it' or '-0.875 of 1 pt': what a mistake that keeps `kept` costs."""
+    if kept == 0:
+        return f"-{points:g} pt, all of it"
+    return f"-{points - kept:.3g} of {points:g} pt"
 
 
 def build(assignment_id: str) -> tuple[str, list[Entry]]:
@@ -209,7 +218,7 @@ def to_markdown(title: str, entries: list[Entry]) -> str:
         if e.mistakes:
             lines += ["", "**Common mistakes.**", ""]
             for m in e.mistakes:
-                said = f" Message: `{m.message}`" if m.message else ""
+                said = f" The student reads: `{m.message}`" if m.message else ""
                 lines.append(f"- {m.what} ({m.deduction}).{said}")
         lines.append("")
     return "\n".join(lines)
@@ -225,7 +234,7 @@ UNICODE_TEX = {"⋆": r"$\star$", "≤": r"$\le$", "≥": r"$\ge$", "×": r"$\ti
                "–": "--", "—": "---", "’": "'", "“": "``", "”": "''", "√": r"$\surd$"}
 
 
-def _tex_text(text: str) -> str:
+def tex_text(text: str) -> str:
     """Plain text (test names, answers in words) for LaTeX's text mode, Unicode included."""
     from theory.latex import escape_text
 
@@ -234,7 +243,7 @@ def _tex_text(text: str) -> str:
 
 
 def to_latex(title: str, entries: list[Entry]) -> str:
-    esc = _tex_text
+    esc = tex_text
 
     body = [r"\documentclass[11pt]{article}", r"\usepackage[T1]{fontenc}",
             r"\usepackage{amsmath,amssymb}",
@@ -251,7 +260,9 @@ def to_latex(title: str, entries: list[Entry]) -> str:
         items += [rf"\item{{}} [{esc(p)} pt] {esc(i)}" if p else rf"\item {esc(i)}"
                   for i, p in e.rubric_items]
         items += [rf"\item Also right: {esc(a)}" for a in e.also_right]
-        items += [rf"\item Mistake: {esc(m.what)} ({esc(m.deduction)})" for m in e.mistakes]
+        items += [rf"\item Mistake: {esc(m.what)} ({esc(m.deduction)})"
+                  + (rf". The student reads: \texttt{{{esc(m.message)}}}" if m.message else "")
+                  for m in e.mistakes]
         if items:
             body += [r"\begin{itemize}", *items, r"\end{itemize}"]
     body.append(r"\end{document}")

@@ -8,6 +8,7 @@ Every run's results.json is validated against Gradescope's schema by the `grade_
 
 import pytest
 
+from graders.csci5527_hw3.mistakes import MISTAKES as WRONG
 from graders.scan import scan
 from tests import e2e
 from tests.graders.conftest import GRADE, p2p3
@@ -15,7 +16,6 @@ from tests.graders.notebooks import (
     IMPORT_REFERENCE,
     REFERENCE_LAYER_NORM,
     SCIPY_XCORR2D,
-    WRONG,
     insert_cell,
     replace_cells,
     slim,

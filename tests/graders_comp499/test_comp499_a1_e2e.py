@@ -8,8 +8,9 @@ run's results.json is validated against Gradescope's schema by the `grade_nb` fi
 
 import pytest
 
+from graders.comp499_a1.mistakes import MISTAKES as WRONG
 from tests import e2e
-from tests.graders_comp499.notebooks import GROUPS, WRONG
+from tests.graders_comp499.notebooks import GROUPS
 
 pytestmark = pytest.mark.slow
 

@@ -9,12 +9,13 @@ import pytest
 
 from graders.assignments import load_assignment
 from graders.comp499_a1.common import check_figure
+from graders.comp499_a1.mistakes import MISTAKES as WRONG
 from graders.errors import StudentError
 from graders.kernel import CellRun
 from graders.scan import scan
 from graders.staff.kit import build_kit
 from graders.staff.solve import solution_notebook
-from tests.graders_comp499.notebooks import WRONG, replace_cells
+from tests.graders_comp499.notebooks import replace_cells
 
 A1 = load_assignment("comp499_a1")
 

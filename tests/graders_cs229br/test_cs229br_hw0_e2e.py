@@ -8,8 +8,9 @@ wrong answers to different questions. `grade_nb` validates every results.json.
 
 import pytest
 
+from graders.cs229br_hw0.mistakes import MISTAKES as WRONG
 from tests import e2e
-from tests.graders_cs229br.notebooks import GROUPS, RIGHT, WRONG
+from tests.graders_cs229br.notebooks import GROUPS, RIGHT
 
 pytestmark = pytest.mark.slow
 

@@ -17,12 +17,12 @@ import re
 import nbformat
 import pytest
 
+from graders.csci5527_hw3.mistakes import MISTAKES as WRONG
 from graders.scan import scan
 from graders.staff.solve import solution_notebook
 from tests.graders_hw3_p1p4.notebooks import (
     LOOKUP_MODEL,
     SKLEARN_METRIC,
-    WRONG,
     replace_cell_with,
     replace_definitions,
 )

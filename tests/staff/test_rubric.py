@@ -1,12 +1,21 @@
 """`dlgrade rubric`: every question of every handout, points that add up, LaTeX that compiles."""
 
+import importlib
 import json
 import shutil
 
 import pytest
 
 from graders.assignments import available, load_assignment
-from graders.staff.rubric import all_assignment_ids, build, to_latex, to_markdown, write_rubric
+from graders.staff.rubric import (
+    all_assignment_ids,
+    build,
+    deduction,
+    tex_text,
+    to_latex,
+    to_markdown,
+    write_rubric,
+)
 from theory.written import written_questions
 
 pytestmark = pytest.mark.slow  # collecting each assignment's graders imports torch and more
@@ -37,6 +46,25 @@ def test_every_question_is_listed_with_its_points(rubric):
             assignment.points + sum(q.points for q in assignment.autograded if q.extra_credit))
         for entry in auto:  # the tests of a question carry its points
             assert sum(t.points for t in entry.tests) == pytest.approx(float(entry.points))
+
+
+def test_autograded_mistakes_are_listed_under_their_question(rubric):
+    """Each typical mistake of graders/<assignment>/mistakes.py, in the section of its question,
+    with what it costs and what the student reads; in the LaTeX too."""
+    assignment_id, title, entries = rubric
+    if assignment_id not in available():
+        pytest.skip(f"{assignment_id} has no grader yet: its rubric is written questions only")
+    assignment = load_assignment(assignment_id)
+    mistakes = importlib.import_module(f"graders.{assignment_id}.mistakes").MISTAKES
+    sections = to_markdown(title, entries).split("\n## ")[1:]
+    tex = to_latex(title, entries)
+    for m in mistakes.values():
+        question = assignment.question(m.question)
+        section = next(s for s in sections if s.startswith(f"{question.number} {question.title} ("))
+        line = next(x for x in section.splitlines() if x.startswith(f"- {m.what} ("))
+        assert f"({deduction(question.points, m.kept)})" in line
+        assert all(fragment in line for fragment in m.says), line
+        assert tex_text(m.what) in tex
 
 
 def test_written_entries_have_an_answer_and_rubric_items(rubric):
