@@ -3,8 +3,9 @@
 `group_docs` (the notebooks of GROUPS' wrong answers). The sandbox decision is
 tests/conftest.py's `sandboxed`."""
 
+from graders.comp499_a1.mistakes import MISTAKES as WRONG
 from tests import e2e
-from tests.graders_comp499.notebooks import GROUPS, WRONG, replace_cells
+from tests.graders_comp499.notebooks import GROUPS, replace_cells
 
 GRADE = e2e.Grader("comp499_a1", seed=499)
 

@@ -7,9 +7,10 @@ sandbox decision is tests/conftest.py's `sandboxed`."""
 import copy
 
 from graders.answer_cells import answer_cells
+from graders.cs229br_hw0.mistakes import MISTAKES as WRONG
 from tests import e2e
 from tests.graders_comp499.notebooks import replace_cells
-from tests.graders_cs229br.notebooks import GROUPS, RIGHT, WRONG
+from tests.graders_cs229br.notebooks import GROUPS, RIGHT
 
 GRADE = e2e.Grader("cs229br_hw0", seed=499)
 
