@@ -66,6 +66,16 @@ class Entry:
     mistakes: list[Mistake] = field(default_factory=list)
 
 
+def gives_partial_credit(test) -> bool:
+    """Whether `test`, or a function of its module that it calls, can give part of its points
+    (a `Checks` tally or a `PartialCredit`)."""
+    module = inspect.getmodule(test)
+    helpers = [getattr(module, name) for name in test.__code__.co_names
+               if inspect.isfunction(getattr(module, name, None))]
+    return any(marker in inspect.getsource(function) for function in (test, *helpers)
+               for marker in ("Checks(", "PartialCredit("))
+
+
 def graded_tests(assignment: Assignment) -> list[GradedTest]:
     """The tests of `assignment` with their `@graded` markers, as pytest collects them."""
     found: list[GradedTest] = []
@@ -80,7 +90,7 @@ def graded_tests(assignment: Assignment) -> list[GradedTest]:
                 doc = inspect.getdoc(item.function) or ""
                 found.append(GradedTest(question, float(points), name,
                                         name if "[" in item.name else doc.split("\n")[0] or name,
-                                        "Checks(" in inspect.getsource(item.function),
+                                        gives_partial_credit(item.function),
                                         item.path.name.startswith("test_public")))
 
     paths = sorted(assignment.directory.glob("test_*.py"))

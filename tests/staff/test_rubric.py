@@ -67,6 +67,24 @@ def test_autograded_mistakes_are_listed_under_their_question(rubric):
         assert tex_text(m.what) in tex
 
 
+def test_a_mistake_that_keeps_points_is_under_a_test_said_to_give_partial_credit(rubric):
+    """A question whose only test lets a wrong answer keep part of the points must not read
+    "all or nothing" (P1(b)'s Adagrad keeps the steps that agree)."""
+    assignment_id, title, entries = rubric
+    if assignment_id not in available():
+        pytest.skip(f"{assignment_id} has no grader yet: its rubric is written questions only")
+    assignment = load_assignment(assignment_id)
+    mistakes = importlib.import_module(f"graders.{assignment_id}.mistakes").MISTAKES
+    checked = 0
+    for m in mistakes.values():
+        number = assignment.question(m.question).number
+        tests = [t for e in entries if e.number == number for t in e.tests if not t.public]
+        if m.kept and len(tests) == 1:
+            assert tests[0].partial_credit, (m.question, tests[0].name)
+            checked += 1
+    assert checked or assignment_id != "csci5527_hw3"
+
+
 def test_written_entries_have_an_answer_and_rubric_items(rubric):
     _, _, entries = rubric
     for entry in (e for e in entries if e.kind == "written"):
