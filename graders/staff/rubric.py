@@ -16,9 +16,6 @@ import inspect
 import io
 import json
 import re
-import shutil
-import subprocess
-import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -210,14 +207,14 @@ def _written_mistakes(assignment: str, label: str) -> list[Mistake]:
 def to_markdown(title: str, entries: list[Entry]) -> str:
     lines = [f"# Rubric: {title}", ""]
     for e in entries:
-        lines += [f"## {e.number} {e.title} ({_points(e.points)}, {e.kind})", ""]
+        lines += [f"## {e.number} {e.title} ({points_label(e.points)}, {e.kind})", ""]
         for t in e.tests:
             how = "partial credit by the share of sub-checks passed" if t.partial_credit \
                 else "all or nothing"
             seen = "public check, students run it before submitting" if t.public else "hidden"
             lines.append(f"- **{t.points:g} pt**: {t.checks} ({how}; {seen})")
         if e.answers:
-            lines += ["**Expected answer.**", ""] + [_readable_latex(text) if is_latex else text
+            lines += ["**Expected answer.**", ""] + [readable_latex(text) if is_latex else text
                                                       for text, is_latex in e.answers]
         if e.rubric_items:
             lines += ["", "**Rubric items.**", ""]
@@ -234,70 +231,13 @@ def to_markdown(title: str, entries: list[Entry]) -> str:
     return "\n".join(lines)
 
 
-def _points(points: str) -> str:
+def points_label(points: str) -> str:
     return f"{points} pt" if re.fullmatch(r"[\d.]+", points) else points
 
 
-UNICODE_TEX = {"⋆": r"$\star$", "≤": r"$\le$", "≥": r"$\ge$", "×": r"$\times$", "−": "-",
-               "…": "...", "→": r"$\to$", "≈": r"$\approx$", "·": r"$\cdot$", "λ": r"$\lambda$",
-               "σ": r"$\sigma$", "μ": r"$\mu$", "η": r"$\eta$", "ε": r"$\varepsilon$",
-               "–": "--", "—": "---", "’": "'", "“": "``", "”": "''", "√": r"$\surd$"}
-
-
-def tex_text(text: str) -> str:
-    """Plain text (test names, answers in words) for LaTeX's text mode, Unicode included."""
-    from theory.latex import escape_text
-
-    return "".join(UNICODE_TEX.get(ch, ch if ch.isascii() else "?")
-                   for ch in escape_text(text))
-
-
-def to_latex(title: str, entries: list[Entry]) -> str:
-    esc = tex_text
-
-    body = [r"\documentclass[11pt]{article}", r"\usepackage[T1]{fontenc}",
-            r"\usepackage{amsmath,amssymb}",
-            r"\usepackage[margin=2cm]{geometry}", r"\sloppy", r"\begin{document}",
-            rf"\section*{{Rubric: {esc(title)}}}"]
-    for e in entries:
-        body.append(rf"\subsection*{{{esc(e.number)} {esc(e.title)} ({esc(_points(e.points))}, "
-                    rf"{e.kind})}}")
-        items = [rf"\item \textbf{{{t.points:g} pt}}: {esc(t.checks)}"
-                 + (" (partial credit)" if t.partial_credit else "") for t in e.tests]
-        if e.answers:
-            body.append(r"\paragraph{Expected answer.} " + "\n\n".join(
-                text if is_latex else esc(text) for text, is_latex in e.answers))
-        items += [rf"\item{{}} [{esc(p)} pt] {esc(i)}" if p else rf"\item {esc(i)}"
-                  for i, p in e.rubric_items]
-        items += [rf"\item Also right: {esc(a)}" for a in e.also_right]
-        items += [rf"\item Mistake: {esc(m.what)} ({esc(m.deduction)})"
-                  + (rf". The student reads: \texttt{{{esc(m.message)}}}" if m.message else "")
-                  for m in e.mistakes]
-        if items:
-            body += [r"\begin{itemize}", *items, r"\end{itemize}"]
-    body.append(r"\end{document}")
-    return _readable_latex("\n".join(body)) + "\n"
-
-
-def _readable_latex(text: str) -> str:
+def readable_latex(text: str) -> str:
     """`\\mathbb 1` needs a font most installs lack: an indicator is a bold 1 here."""
     return re.sub(r"\\mathbb\s*\{?1\}?", r"\\mathbf{1}", text)
-
-
-def to_pdf(title: str, entries: list[Entry], out: Path) -> Path:
-    engine = shutil.which("pdflatex") or shutil.which("xelatex")
-    if engine is None:
-        raise GraderError("no TeX engine (pdflatex) here: use --format tex or md, or install "
-                          "texlive-latex-base")
-    with tempfile.TemporaryDirectory() as tmp:
-        (Path(tmp) / "rubric.tex").write_text(to_latex(title, entries))
-        run = subprocess.run([engine, "-interaction=nonstopmode", "-halt-on-error",
-                              "rubric.tex"], cwd=tmp, capture_output=True, timeout=300)
-        if run.returncode != 0:
-            raise GraderError("the rubric's LaTeX did not compile:\n"
-                              + run.stdout.decode(errors="replace")[-2000:])
-        shutil.copy(Path(tmp) / "rubric.pdf", out)
-    return out
 
 
 def write_rubric(assignment_id: str, fmt: str = "md", out: Path | None = None) -> str:
@@ -305,6 +245,8 @@ def write_rubric(assignment_id: str, fmt: str = "md", out: Path | None = None) -
     (or the path, for pdf)."""
     if fmt not in FORMATS:
         raise GraderError(f"Invalid --format {fmt!r}: one of {', '.join(FORMATS)}")
+    from graders.staff.rubric_latex import to_latex, to_pdf  # it builds on this module
+
     title, entries = build(assignment_id)
     if fmt == "pdf":
         return str(to_pdf(title, entries, Path(out or f"{assignment_id}_rubric.pdf")))

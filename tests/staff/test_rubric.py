@@ -11,11 +11,10 @@ from graders.staff.rubric import (
     all_assignment_ids,
     build,
     deduction,
-    tex_text,
-    to_latex,
     to_markdown,
     write_rubric,
 )
+from graders.staff.rubric_latex import tex_text, to_latex
 from theory.written import written_questions
 
 pytestmark = pytest.mark.slow  # collecting each assignment's graders imports torch and more
