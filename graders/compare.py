@@ -12,7 +12,7 @@ from contextlib import contextmanager
 
 import numpy as np
 
-from graders.errors import PartialCredit, StudentError
+from graders.errors import PartialCredit, StudentError, drawn
 
 # the grader's default tolerance, by the dtype of the *expected* value (the grader's choice)
 DEFAULT_TOLERANCE = {"float64": 1e-6, "float32": 1e-4}
@@ -71,11 +71,17 @@ def as_pair(value, name: str) -> tuple[float, float]:
 
 
 def assert_shape(name: str, value, shape: tuple, *, where: str = "") -> np.ndarray:
-    """The student's value as an array of the given shape, or a StudentError naming both shapes."""
+    """The student's value as an array of the given shape, or a StudentError naming both shapes
+    (the expected one only for staff and public checks: it tells what a hidden test drew)."""
     value = as_array(value, name)
     if value.shape != tuple(shape):
-        raise StudentError(f"{name}: expected shape {tuple(shape)}, got {value.shape}{where}")
+        raise StudentError(wrong_shape(name, value.shape, tuple(shape), where))
     return value
+
+
+def wrong_shape(name: str, got: tuple, expected: tuple, where: str = "") -> str:
+    """"f: got shape (4, 6), not the expected shape (6, 4)", the expected shape marked drawn."""
+    return f"{name}: got shape {got}, not the expected shape{drawn(f' {expected}')}{where}"
 
 
 def assert_close(name: str, got, expected, *, where: str = "",
@@ -89,7 +95,7 @@ def assert_close(name: str, got, expected, *, where: str = "",
     if expected.ndim == 0 and got.size == 1:
         got = got.reshape(())
     if got.shape != expected.shape:
-        raise StudentError(f"{name}: expected shape {expected.shape}, got {got.shape}{where}")
+        raise StudentError(wrong_shape(name, got.shape, expected.shape, where))
     tol = default_tolerance(expected) if tolerance is None else tolerance
     got64, expected64 = got.astype(np.float64), expected.astype(np.float64)
     difference = relative_difference(got64, expected64)
@@ -97,12 +103,12 @@ def assert_close(name: str, got, expected, *, where: str = "",
         return
     index = worst_index(got64, expected64)
     if not np.isfinite(difference):
-        raise StudentError(f"{name}: the result has {got64[index]} at index {index}, expected "
-                           f"{expected64[index]}{where}")
+        raise StudentError(f"{name}: the result has {got64[index]} at index {index}"
+                           f"{drawn(f', expected {expected64[index]}')}{where}")
     want, have = distinct(expected64[index], got64[index])
     raise StudentError(
         f"{name}: relative difference {difference:.2e} is above the tolerance {tol:.0e}{where} "
-        f"(largest |diff| at index {index}: expected {want}, got {have})")
+        f"(largest |diff| at index {index}: got {have}{drawn(f', expected {want}')})")
 
 
 def worst_index(got: np.ndarray, expected: np.ndarray) -> tuple[int, ...]:

@@ -30,7 +30,7 @@ def gram_matrix(features):
 def gram_matrix(features):
     flat = features.reshape(features.shape[0], -1)
     return flat.T @ flat / flat.shape[1]  # wrong: (h * w, h * w), positions instead of channels
-''', ("gram_matrix: expected shape (6, 6), got (15, 15)",)),
+''', ("gram_matrix: got shape (15, 15), not the expected shape",)),
     "content_loss_summed": Mistake(
         "pa_content", "sums the squared differences instead of taking their mean", '''
 def compute_content_loss(base_content, target):

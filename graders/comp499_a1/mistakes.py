@@ -102,7 +102,8 @@ def jacobian_reverse(weights, x):
     y = mlp_forward(weights, x)
     rows = [torch.autograd.grad(y[p], x, retain_graph=True)[0] for p in range(y.shape[0])]
     return torch.stack(rows, dim=1)  # wrong: the rows become columns, (D, P)
-''', ("jacobian_reverse: expected shape (10, 2), got (2, 10) for D=2, K=30, P=10, L=3",),
+''', ("jacobian_reverse: got shape (2, 10), not the expected shape",
+     "for D=2, K=30, P=10, L=3",),
         kept=1.0),  # its mlp_forward is right
     "forward_mode_calls_backward": Mistake(
         "q2c", "builds the 'forward-mode' Jacobian with .backward, which is reverse mode", '''

@@ -107,7 +107,7 @@ def xcorr1d(x, y):
 
 def yx_from_xy(xy):
     return np.array([27.0, 27.0, 33.0, 27.0, 14.0, 4.0])
-''', ("xcorr1d: expected shape", "yx_from_xy: expected shape", "relative difference")),
+''', ("xcorr1d: got shape", "yx_from_xy: got shape", "relative difference")),
     "transposed_xcorr_matrix": Mistake(
         "p2b", "builds C_w transposed: n rows instead of m + n - 1", '''
 def xcorr_matrix(w, n):
@@ -116,7 +116,7 @@ def xcorr_matrix(w, n):
     for j in range(n):
         C[j:j + m, j] = w[::-1]
     return C.T  # wrong: C_w has m + n - 1 rows
-''', ("xcorr_matrix: expected shape (6, 4), got (4, 6)",)),
+''', ("xcorr_matrix: got shape (4, 6), not the expected shape",)),
     "jacobian_is_C_w": Mistake(
         "p2c", "gives C_w (the Jacobian with respect to x) instead of C_x (with respect to w)", '''
 def xcorr_jacobian(w, x):
@@ -125,7 +125,7 @@ def xcorr_jacobian(w, x):
     for j in range(n):
         J[j:j + m, j] = w[::-1]
     return J
-''', ("xcorr_jacobian: expected shape (6, 3), got (6, 4)",)),
+''', ("xcorr_jacobian: got shape (6, 4), not the expected shape",)),
     "convolution_xcorr2d": Mistake(
         "p2d", "flips the kernel: a convolution, not a cross-correlation", '''
 def xcorr2d(Z1, Z2):
@@ -166,7 +166,7 @@ def xcorr_multichannel(X, Y):
         for c in range(W):
             out[r, c] = np.sum(padded[r:r + h, c:c + w] * X)
     return out
-''', ("xcorr_multichannel: expected shape (14, 12), got (12, 10)",)),
+''', ("xcorr_multichannel: got shape (12, 10), not the expected shape",)),
     "batch_norm_per_sample": Mistake(
         "p3_batch",
         "normalizes each sample over all its entries, not each channel over the batch", '''

@@ -64,7 +64,7 @@ def linear_probe(model, X_train, y_train, X_test, y_test, num_classes, epochs=10
 def linear_ae_gradients(X, W1, W2, lam=0.0):
     E = W2 @ W1 @ X - X
     return 2 * W2.T @ E @ X.T + 2 * lam * W1, 2 * W1 @ X @ E.T + 2 * lam * W2.T  # wrong: W2's is
-''', ("linear_ae_gradients: dL/dW2: expected shape",)),
+''', ("linear_ae_gradients: dL/dW2: got shape",)),
     "no_weight_decay": Mistake(
         "q2_train", "trains with plain SGD, without the weight decay lambda", '''
 def train_linear_ae(X, W1, W2, lam, lr=0.01, epochs=100, batch_size=None):
