@@ -18,6 +18,7 @@ once whatever a killed grader's kernel uid still runs. The forkserver's socket i
 
 import ast
 import fcntl
+import gc
 import multiprocessing
 import multiprocessing.connection
 import os
@@ -105,6 +106,7 @@ def _grade_here(assignment_id: str, submission: str, results: str, seed: int,
                 log: str) -> None:
     """In the forked child: a session of its own, stderr to `log`, one grading, then exit."""
     os.setsid()
+    gc.freeze()  # what the template imported: no collection walks it again (~0.3 s a grading)
     _die_with_parent()
     for fd, path in ((1, os.devnull), (2, log)):
         opened = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
