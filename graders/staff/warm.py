@@ -1,6 +1,6 @@
 """Grader processes forked from a warm template: a batch pays the grader's imports once per worker.
 
-A grader started from scratch spends ~4 s of CPU importing torch, scipy, pytest, the engine and
+A grader started from scratch spends ~3 s of CPU importing torch, scipy, pytest, the engine and
 the assignment's reference/ and theory/ modules before it grades anything. Here each Dask worker
 starts, on its first submission, one multiprocessing forkserver that imports those modules and
 nothing else; every submission is then graded by `graders.harness.grade` in a fresh child forked
@@ -11,8 +11,9 @@ starts each submission's kernel in a sandbox of its own, as `dlgrade grade` does
 
 The child leads a session of its own, so a timeout kills it with everything in its process
 group; it also kills itself when the worker that asked for it dies. The kernel it started (a
-session of its own, as a leased uid) exits when its parent is gone, and `reap_orphans` kills at
-once whatever a killed grader's kernel uid still runs. The forkserver's socket is root's, mode
+session of its own, as a leased uid) exits when its parent is gone, and `reap_orphans` kills
+whatever a killed grader's kernel uid still runs, after a grader that did not finish and before
+each grading (a worker may have died with its grader). The forkserver's socket is root's, mode
 0600: a sandboxed kernel, running as another uid, cannot reach it.
 """
 
@@ -61,6 +62,7 @@ def run_grader(assignment_id: str, submission: Path, results: Path, seed: int, t
     with its process group)."""
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(list(preload(assignment_id)))  # used when it (re)starts
+    reap_orphans()  # what a grader of a worker that died meanwhile may have left
     child = context.Process(target=_grade_here, name=f"dlgrade-{submission.name}",
                             args=(assignment_id, str(submission), str(results), seed, str(log)))
     _start(child)
