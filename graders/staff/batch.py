@@ -109,7 +109,7 @@ def grade_one(assignment_id: str, path: str, out_dir: str, seed: int, timeout: f
 
     The grader is forked from the worker's warm template (graders/staff/warm.py) and runs
     `graders.harness.grade` as `dlgrade grade` does. Raises GradingFailed when it timed out or
-    wrote no results, so that Dask retries it.
+    did not finish (crashed, killed), so that Dask retries it.
     """
     results = Path(out_dir) / "results.json"
     log = Path(out_dir) / ".grader-stderr"
@@ -117,9 +117,9 @@ def grade_one(assignment_id: str, path: str, out_dir: str, seed: int, timeout: f
     started = time.monotonic()
     try:
         code = run_grader(assignment_id, Path(path), results, seed, timeout, log)
-        if not results.is_file():
+        if code not in (0, 3) or not results.is_file():  # killed: results.json is a placeholder
             tail = log.read_text(errors="replace")[-500:] if log.is_file() else ""
-            raise GradingFailed(f"the grader exited {code} without results: {tail}")
+            raise GradingFailed(f"the grader exited {code} before its results: {tail}")
     except TimeoutError as err:
         raise GradingFailed(str(err)) from None
     finally:

@@ -31,7 +31,7 @@ from pathlib import Path
 
 from graders.assignments import load_assignment
 from graders.errors import GraderError
-from graders.sandbox import LOCK_DIR, KernelUser, kernel_uids, kill_all, processes_of
+from graders.sandbox import LOCK_DIR, KernelUser, kernel_uids, kill_all
 
 PRELOAD = ("__main__", "numpy", "scipy", "torch", "pytest", "nbformat", "nbclient",
            "jupyter_client", "graders.harness", "graders.plugin")
@@ -136,24 +136,21 @@ def _die_with_parent() -> None:
 
 def reap_orphans() -> None:
     """Kill every process of a kernel uid that no grading holds: a grader killed mid-run drops
-    its lease (an flock) with its life, and may leave its kernel and what that started."""
+    its lease (an flock on the uid's lock file) with its life, and may leave its kernel and
+    what that started."""
     uids = kernel_uids()
     if uids is None:
         return
-    owners = set()
-    for pid in processes_of(uids):
+    for lock in sorted(LOCK_DIR.glob("*.lock")):  # the uids leased on this machine so far
+        if not lock.stem.isdigit() or int(lock.stem) not in uids:
+            continue
         try:
-            owners.add(os.stat(f"/proc/{pid}").st_uid)
+            fd = os.open(lock, os.O_RDWR | os.O_NOFOLLOW)
         except OSError:
-            continue  # gone meanwhile
-    for uid in sorted(owners & set(uids)):
-        try:
-            fd = os.open(LOCK_DIR / f"{uid}.lock", os.O_RDWR | os.O_NOFOLLOW)
-        except OSError:
-            continue  # never leased through this lock directory: not ours to end
+            continue
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            kill_all(KernelUser(uid, uid))
+            kill_all(KernelUser(int(lock.stem), int(lock.stem)))  # at once when none is left
         except BlockingIOError:
             pass  # a live grading holds it
         except GraderError:

@@ -13,6 +13,7 @@ import pytest
 
 from graders import sandbox
 from graders.assignments import load_assignment
+from graders.staff import batch
 from graders.staff.warm import preload, reap_orphans, run_grader
 
 root_only = pytest.mark.skipif(os.geteuid() != 0, reason="leasing a uid needs root")
@@ -34,6 +35,18 @@ def test_the_template_imports_what_the_grader_files_import():
                  "theory.answer_keys", "scipy.signal", "graders.csci5527_hw3.probes"):
         assert name in modules
     assert not any(name.startswith("tests") or name.startswith(".") for name in modules)
+
+
+def test_a_grader_killed_mid_run_is_a_failure_not_its_placeholder(monkeypatch, tmp_path):
+    def killed(assignment_id, submission, results, seed, timeout, log):
+        results.write_text('{"score": 0.0, "tests": []}')  # the harness's placeholder stands
+        log.write_text("out of memory")
+        return -9
+
+    monkeypatch.setattr(batch, "run_grader", killed)
+    with pytest.raises(batch.GradingFailed, match="exited -9 before its results: out of memory"):
+        batch.grade_one("csci5527_hw3", str(tmp_path / "hw3.ipynb"), str(tmp_path), 1, 60.0)
+    assert not (tmp_path / ".grader-stderr").exists()
 
 
 def _sleeper(uid: int) -> subprocess.Popen:
