@@ -3,12 +3,14 @@
 Grades N copies of csci5527_hw3's hw3.ipynb solution (each its own submission) with a LocalCluster
 of 1 and then 2 workers, and runs the same notebook N times with plain nbclient, one after the
 other. Prints submissions per minute, the scaling ratio (2 workers / 1 worker) and the
-per-submission cost of a batch against a bare nbclient run of the same notebook.
+per-submission cost of a batch against a bare nbclient run of the same notebook, and the load
+average before and after (the figures mean little on a busy machine).
 
     python benchmarks/bench_batch.py [--copies 6]
 """
 
 import argparse
+import os
 import shutil
 import tempfile
 import time
@@ -53,6 +55,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--copies", type=int, default=6)
     args = parser.parse_args()
+    before = os.getloadavg()
     folder = _class_folder(args.copies)
     plain = _plain_seconds(folder, args.copies)
     one = _batch_seconds(folder, 1)
@@ -64,6 +67,8 @@ def main() -> None:
         print(f"batch, {jobs} worker(s): {seconds:.1f} s, {args.copies / seconds * 60:.1f} "
               f"submissions/min, {seconds / args.copies / per_plain:.2f}x a plain run each")
     print(f"scaling 2 workers / 1 worker: {one / two:.2f}")
+    print("load average (1, 5, 15 min) before: {:.1f} {:.1f} {:.1f}, after: {:.1f} {:.1f} {:.1f}"
+          .format(*before, *os.getloadavg()))
     shutil.rmtree(folder)
 
 

@@ -1,7 +1,8 @@
 """`dlgrade batch`: grade a whole class on Dask, resumably, with a CSV and a class report.
 
-Each submission is graded by `dlgrade grade` in a process of its own (so it gets its own kernel and
-sandbox, exactly as on Gradescope, and a crash costs that submission only), scheduled by Dask: a
+Each submission is graded as by `dlgrade grade`, in a fresh grader process of its own forked from a
+warm template that already imported torch and the graders (graders/staff/warm.py), so it gets its
+own kernel and sandbox as on Gradescope and a crash costs that submission only; scheduled by Dask: a
 LocalCluster of `jobs` worker processes by default, or an existing scheduler (a dask-jobqueue
 cluster on Slurm/PBS, say). Results are kept per submission as they finish:
 
@@ -19,9 +20,6 @@ import hashlib
 import io
 import json
 import os
-import signal
-import subprocess
-import sys
 import time
 import zlib
 from collections.abc import Callable
@@ -33,6 +31,7 @@ import yaml
 from graders.assignments import GRADERS_DIR, Assignment
 from graders.errors import GraderError
 from graders.results import TestResult, results_document, write_results
+from graders.staff.warm import run_grader
 
 GRADESCOPE_METADATA = "submission_metadata.yml"
 HASHED_PACKAGES = ("graders", "reference", "theory")
@@ -48,7 +47,7 @@ class Entry:
 
 
 class GradingFailed(RuntimeError):
-    """`dlgrade grade` timed out, crashed, or wrote no results (Dask retries it once)."""
+    """The grader timed out, crashed, or wrote no results (Dask retries it once)."""
 
 
 def discover(directory: Path) -> list[Entry]:
@@ -106,37 +105,28 @@ def submission_seed(batch_seed: int, entry_id: str) -> int:
 
 
 def grade_one(assignment_id: str, path: str, out_dir: str, seed: int, timeout: float) -> dict:
-    """Run `dlgrade grade` on one submission (on a Dask worker) and return its record.
+    """Grade one submission (on a Dask worker) in a fresh grader process and return its record.
 
-    Raises GradingFailed when the run timed out or wrote no results, so that Dask retries it.
+    The grader is forked from the worker's warm template (graders/staff/warm.py) and runs
+    `graders.harness.grade` as `dlgrade grade` does. Raises GradingFailed when it timed out or
+    did not finish (crashed, killed), so that Dask retries it.
     """
     results = Path(out_dir) / "results.json"
+    log = Path(out_dir) / ".grader-stderr"
     results.unlink(missing_ok=True)
-    command = [sys.executable, "-m", "graders.cli", "grade", assignment_id, path,
-               "--results", str(results), "--seed", str(seed)]
     started = time.monotonic()
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                               preexec_fn=_die_with_parent)
     try:
-        _, stderr = process.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.communicate()
-        raise GradingFailed(f"grading took longer than {timeout:g} s") from None
-    if not results.is_file():
-        tail = stderr.decode(errors="replace")[-500:]
-        raise GradingFailed(f"dlgrade grade exited {process.returncode} without results: {tail}")
+        code = run_grader(assignment_id, Path(path), results, seed, timeout, log)
+        if code not in (0, 3) or not results.is_file():  # killed: results.json is a placeholder
+            tail = log.read_text(errors="replace")[-500:] if log.is_file() else ""
+            raise GradingFailed(f"the grader exited {code} before its results: {tail}")
+    except TimeoutError as err:
+        raise GradingFailed(str(err)) from None
+    finally:
+        log.unlink(missing_ok=True)
     document = json.loads(results.read_text())
     return {"status": "graded", "score": document["score"], "seconds": time.monotonic() - started,
-            "returncode": process.returncode}
-
-
-def _die_with_parent() -> None:
-    """In the child: its own process group, and SIGKILL when the worker that started it dies."""
-    import ctypes
-
-    os.setsid()
-    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+            "returncode": code}
 
 
 def run_batch(assignment: Assignment, directory: Path, out: Path, *, jobs: int = 2,
