@@ -1,5 +1,6 @@
 """Hidden tests of COMP 499/691 A1 Question 2: the Jacobian of a deep tanh network in reverse and
-forward mode (against torch.func.jacrev of the reference network), and the recorded benchmark."""
+forward mode (against torch.autograd's Jacobian of the reference network), and the recorded
+benchmark."""
 
 import math
 
@@ -26,7 +27,8 @@ def _problem(rng, D, K, P, L):
 
 def _expected(weights, x) -> np.ndarray:
     w = {k: torch.from_numpy(v) for k, v in weights.items()}
-    return torch.func.jacrev(lambda v: jacobian.mlp_forward(w, v))(torch.from_numpy(x)).numpy()
+    return torch.autograd.functional.jacobian(lambda v: jacobian.mlp_forward(w, v),
+                                              torch.from_numpy(x)).numpy()
 
 
 # 2(c) is graded with this mlp_forward in place of the notebook's: a wrong mlp_forward is 2(b)'s
@@ -68,7 +70,7 @@ def _grade_jacobian(submission, rng, name, cases, code=None):
     return checks
 
 
-@graded("q2b", 5.0, "jacobian_reverse against torch.func.jacrev (L = 3, 5, 10, and others)")
+@graded("q2b", 5.0, "jacobian_reverse against torch.autograd (L = 3, 5, 10, and others)")
 def test_jacobian_reverse(submission, rng):
     checks = _grade_jacobian(submission, rng, "jacobian_reverse",
                              [(*HANDOUT, 3), (*HANDOUT, 5), (*HANDOUT, 10), (3, 8, 4, 2)])
@@ -83,7 +85,7 @@ def test_jacobian_reverse(submission, rng):
     checks.finish()
 
 
-@graded("q2c", 10.0, "jacobian_forward against torch.func.jacrev (several depths)")
+@graded("q2c", 10.0, "jacobian_forward against torch.autograd (several depths)")
 def test_jacobian_forward(submission, rng):
     checks = _grade_jacobian(submission, rng, "jacobian_forward",
                              [(*HANDOUT, 3), (*HANDOUT, 1), (*HANDOUT, 5), (*HANDOUT, 10),
