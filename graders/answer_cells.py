@@ -23,6 +23,11 @@ from graders.notebook import parse_cell
 MAX_ANSWER_CHARS = 2000
 
 
+# the functions here that send answers to theory's checker (the grader starts its worker early
+# when a grader file imports one of them)
+USE_THE_CHECKER = ("grade_closed_form", "grade_key")
+
+
 def answer_cells(nb: nbformat.NotebookNode) -> dict[str, str]:
     """Question id -> the source of its answer cell (the first one, if a student duplicated it)."""
     found: dict[str, str] = {}

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from graders.answer_cells import USE_THE_CHECKER
 from graders.assignments import Assignment
 from graders.errors import GraderError
 from graders.plugin import FAULTS, PUBLIC_TESTS, GradingPlugin
@@ -105,26 +106,32 @@ def _placeholder(assignment: Assignment, results_path: Path) -> Path | None:
 def import_dependencies(paths: list[Path]) -> None:
     """Import the modules the grader files import at their top (torch, reference/, ...), so
     that pytest finds them loaded, then start the answer checker's worker if a grader file
-    checks answer cells. Best effort: pytest reports whatever fails here again."""
-    imported = []
+    checks closed-form answers (never in a student's kit, which has no theory/). Best effort:
+    pytest reports whatever fails here again."""
+    checks_closed_forms = False
     for path in paths:
         try:
             tree = ast.parse(path.read_text())
         except (OSError, SyntaxError, ValueError):
             continue
         for node in tree.body:
-            names = ([alias.name for alias in node.names] if isinstance(node, ast.Import) else
-                     [node.module] if isinstance(node, ast.ImportFrom) and node.level == 0 else [])
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names = [node.module]
+                checks_closed_forms |= (node.module == "graders.answer_cells" and any(
+                    alias.name in USE_THE_CHECKER for alias in node.names))
+            else:
+                continue
             for name in names:
                 try:
                     importlib.import_module(name)
-                    imported.append(name)
                 except Exception:  # pytest imports it again and says why
                     pass
-    if "graders.answer_cells" in imported:
-        from theory.answers import shared_checker
-
+    if checks_closed_forms:
         try:
+            from theory.answers import shared_checker
+
             shared_checker().start()
         except Exception:  # the first check starts it again and reports the failure there
             pass

@@ -121,3 +121,24 @@ def _read_all(fd: int) -> str:
         chunks.append(chunk)
     os.close(fd)
     return b"".join(chunks).decode()
+
+
+@pytest.mark.parametrize("assignment", ["csci5527_hw3", "comp499_a1"])
+def test_a_check_never_starts_the_answer_checker_the_kit_lacks(assignment, monkeypatch):
+    """The kit has no theory/: its public files must not make the grader import it (a student
+    saw a ModuleNotFoundError traceback), while a grading with the hidden answer tests starts the
+    checker's worker ahead."""
+    from graders.harness import import_dependencies, test_files
+    from theory import answers
+
+    started = []
+    monkeypatch.setattr(answers, "shared_checker",
+                        lambda: types.SimpleNamespace(start=lambda: started.append(1)))
+    directory = load_assignment(assignment)
+    import_dependencies(test_files(directory, public_only=True))
+    assert started == []
+    import_dependencies(test_files(directory, public_only=False))
+    assert started == [1]
+    monkeypatch.setitem(sys.modules, "theory.answers", None)  # as in the kit: not importable
+    import_dependencies(test_files(directory, public_only=False))  # says nothing, raises nothing
+    assert started == [1]
