@@ -1,38 +1,36 @@
 """What the student kit costs: its install, its size, and a check run from inside the notebook.
 
-    python benchmarks/bench_kit.py [ASSIGNMENT] [--question p2a] [--repeats 3]
-        [--base-python python3] [--gpu] [--torch VERSION] [--torchvision VERSION]
-        [--cpu-index URL] [--pip-constraint FILE] [--keep] [--json OUT]
+    python benchmarks/bench_kit.py [ASSIGNMENT] [--question p2a] [--repeats 3] [--base-python P]
+        [--gpu] [--torch V] [--torchvision V] [--cpu-index URL] [--pip-constraint FILE]
+        [--keep] [--json OUT]
 
 Run from the repository root with the project's interpreter (it builds the kit and the solution
-with `graders.cli`). For ASSIGNMENT (default csci5527_hw3) it:
+with `graders.cli`). For ASSIGNMENT (default csci5527_hw3):
+1. `dlgrade kit`, a fresh venv of --base-python (default: the base interpreter of `python3` on
+   PATH, never a venv's), and the wall time of `venv/bin/python install.py`, the whole install;
+   then the venv's size (apparent sizes as `du -sb`, MiB = 2**20) and how many distributions it
+   holds (importlib.metadata, pip included);
+2. the solution of the main notebook, saved as the student's file, executed and saved by nbclient
+   run with the venv's python (so the kernel is the venv's ipykernel); in that kernel the cell
+   `from dlgrade_check import check; check(QUESTION)` is timed (median of --repeats), and so is
+   `venv/bin/dlgrade check NB --question QUESTION` in a terminal; all passed when every one
+   returned 0 (check() returns the checker's exit code).
 
-1. builds the kit (`dlgrade kit`), makes a fresh venv of --base-python (default: the base
-   interpreter of `python3` on PATH, never a venv's) and times `venv/bin/python install.py`
-   (wall time, the whole install); then the venv's size on disk (apparent sizes as `du -sb`,
-   MiB = 2**20) and its number of installed distributions (importlib.metadata, pip included);
-2. executes the solution of the assignment's main notebook, saved as the student's file, in a
-   kernel of that venv (nbclient run by the venv's python, so the kernel is the venv's ipykernel),
-   saves it, then times the cell `from dlgrade_check import check; check(QUESTION)` in the same
-   kernel (median of --repeats) and `venv/bin/dlgrade check NB --question QUESTION` from a
-   terminal, and says whether every verdict passed (check() returns the checker's exit code).
-
-Where PyTorch's CPU index cannot be reached, stand-ins (each printed as SUBSTITUTED):
---torch/--torchvision rewrite the kit's pins in checker/pyproject.toml (--torch alone drops the
-torchvision pin, so pip picks the build that fits), --cpu-index rewrites install.py's index URL,
---pip-constraint FILE reaches install.py's pip as PIP_CONSTRAINT. On the development machine:
+Stand-ins where PyTorch's CPU index is out of reach, each printed as SUBSTITUTED: --torch and
+--torchvision rewrite the kit's pins in checker/pyproject.toml (--torch alone unpins torchvision,
+so pip picks the one that fits); --cpu-index rewrites install.py's index URL (pip retries an
+unreachable one, ~7 s per package); --pip-constraint reaches install.py's pip as PIP_CONSTRAINT.
+On the development machine (torch 2.13.0+cpu lies in /opt/wheels):
 
     .venv/bin/python benchmarks/bench_kit.py --torch 2.13.0 --torchvision 0.28.0 \\
         --cpu-index file:///opt/wheels
 
-The temporary folder (kit, venv, notebooks; about 1 GiB with the CPU build) is deleted at the end
-unless --keep.
+The temporary folder (kit, venv, notebooks: ~1.5 GiB with the CPU build) is deleted unless --keep.
 """
 
 from __future__ import annotations
 
 import argparse
-import html
 import json
 import os
 import re
@@ -48,7 +46,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # Run by the kit venv's python: its nbclient starts the kernel with that same python.
 NOTEBOOK_SESSION = r'''
-import json, sys, time
+import html, json, re, sys, time
 from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
@@ -73,7 +71,8 @@ with client.setup_kernel():
         outputs = client.execute_cell(check_cell, len(nb.cells) - 1).outputs
         seconds = time.perf_counter() - start
         data = {o["output_type"]: o["data"] for o in outputs if "data" in o}
-        runs.append({"seconds": seconds, "shown": data["display_data"]["text/html"],
+        shown = re.sub("<[^>]+>", "", data["display_data"]["text/html"])  # check()'s <pre>
+        runs.append({"seconds": seconds, "shown": html.unescape(shown).strip(),
                      "returned": int(data["execute_result"]["text/plain"])})
 print(json.dumps({"run_all_s": run_all, "kernel_prefix": kernel_prefix.strip(), "runs": runs}))
 '''
@@ -143,11 +142,6 @@ def size_mib(folder: Path) -> float:
     return total / 2**20
 
 
-def verdict_text(shown_html: str) -> str:
-    """The checker's output that check() displayed, without its HTML."""
-    return html.unescape(re.sub(r"<[^>]+>", "", shown_html)).strip()
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("assignment", nargs="?", default="csci5527_hw3")
@@ -183,12 +177,11 @@ def main() -> int:
 
 def measure(args, work: Path) -> dict:
     """Build, install and check in `work`; the figures as a dict."""
-    project_python = [sys.executable, "-m", "graders.cli"]
+    dlgrade = [sys.executable, "-m", "graders.cli"]
     kit, venv, folder = work / "kit", work / "venv", work / "student"
-    run(project_python + ["kit", args.assignment, "-o", kit], cwd=ROOT)
-    solutions = run(project_python + ["solve", args.assignment, "-o", work / "solution"],
-                    cwd=ROOT).stdout.split()
-    notebook_name = Path(solutions[0]).name.replace("_solution.ipynb", ".ipynb")  # the main one
+    run(dlgrade + ["kit", args.assignment, "-o", kit], cwd=ROOT)
+    solution = Path(run(dlgrade + ["solve", args.assignment, "-o", work / "solution"],
+                        cwd=ROOT).stdout.split()[0])  # the main notebook's comes first
     substituted = substitute_pins(kit / "checker" / "pyproject.toml", args.torch, args.torchvision)
     if args.cpu_index:
         substituted.append(substitute_cpu_index(kit / "install.py", args.cpu_index))
@@ -208,8 +201,8 @@ def measure(args, work: Path) -> dict:
     report = json.loads(run([python, "-c", VENV_REPORT]).stdout)
 
     folder.mkdir()
-    notebook = folder / notebook_name
-    shutil.copy2(solutions[0], notebook)
+    notebook = folder / solution.name.replace("_solution.ipynb", ".ipynb")
+    shutil.copy2(solution, notebook)
     session = json.loads(run([python, "-c", NOTEBOOK_SESSION, notebook, args.question,
                               args.repeats], cwd=folder).stdout.splitlines()[-1])
     if Path(session["kernel_prefix"]).resolve() != venv.resolve():
@@ -218,49 +211,45 @@ def measure(args, work: Path) -> dict:
     for _ in range(args.repeats):
         start = time.perf_counter()
         proc = subprocess.run([venv / "bin" / "dlgrade", "check", notebook, "--question",
-                               args.question], cwd=folder, capture_output=True, text=True)
-        terminal.append({"seconds": time.perf_counter() - start, "returned": proc.returncode,
-                         "output": (proc.stdout + proc.stderr).strip()})
-    in_notebook = session["runs"]
+                               args.question], cwd=folder, capture_output=True)
+        terminal.append({"seconds": time.perf_counter() - start, "returned": proc.returncode})
+    checks = session["runs"] + terminal
     return {
-        "assignment": args.assignment, "question": args.question, "notebook": notebook_name,
-        "base_python": f"{base} ({report['python']})", "gpu": args.gpu,
-        "substituted": substituted, "install_s": install_s, "venv_mib": size_mib(venv),
-        "distributions": len(report["dists"]),
+        "assignment": args.assignment, "question": args.question, "notebook": notebook.name,
+        "base_python": f"{base} ({report['python']}, pip {report['dists']['pip']})",
+        "gpu": args.gpu, "substituted": substituted, "install_s": install_s,
+        "venv_mib": size_mib(venv), "distributions": len(report["dists"]),
         "torch": report["dists"].get("torch"), "torchvision": report["dists"].get("torchvision"),
         "torchvision_import": report["torchvision_import"],
         "notebook_run_all_s": session["run_all_s"],
-        "check_in_notebook_s": [r["seconds"] for r in in_notebook],
+        "check_in_notebook_s": [r["seconds"] for r in session["runs"]],
         "check_terminal_s": [r["seconds"] for r in terminal],
-        "returned": [r["returned"] for r in in_notebook + terminal],
-        "all_passed": all(r["returned"] == 0 for r in in_notebook + terminal),
-        "verdicts": verdict_text(in_notebook[-1]["shown"]),
+        "returned": [r["returned"] for r in checks],
+        "all_passed": all(r["returned"] == 0 for r in checks),
+        "verdicts": session["runs"][-1]["shown"],
     }
 
 
 def print_table(figures: dict) -> None:
     """The figures, one per line, then the verdicts check() showed."""
-    before, after = figures["load_average"]["before"], figures["load_average"]["after"]
-    rows = [
-        ("assignment / question", f"{figures['assignment']} / {figures['question']} "
-                                  f"({figures['notebook']})"),
-        ("base python", figures["base_python"] + ("  install.py --gpu" if figures["gpu"] else "")),
-        ("substituted", "; ".join(figures["substituted"]) or "nothing"),
-        ("torch / torchvision", f"{figures['torch']} / {figures['torchvision']} "
-                                f"(import torchvision: {figures['torchvision_import']})"),
-        ("install.py wall", f"{figures['install_s']:.1f} s"),
-        ("venv size", f"{figures['venv_mib']:,.0f} MiB"),
-        ("distributions", str(figures["distributions"])),
-        ("notebook, all cells", f"{figures['notebook_run_all_s']:.1f} s"),
-        ("check() in notebook", seconds(figures["check_in_notebook_s"])),
-        ("dlgrade check (terminal)", seconds(figures["check_terminal_s"])),
-        ("all verdicts passed", f"{figures['all_passed']} (exit codes {figures['returned']})"),
-        ("load average 1/5/15", f"before {'/'.join(f'{x:.2f}' for x in before)}, "
-                                f"after {'/'.join(f'{x:.2f}' for x in after)}"),
-    ]
-    width = max(len(name) for name, _ in rows)
-    for name, value in rows:
-        print(f"{name:<{width}}  {value}")
+    load = {when: "/".join(f"{x:.2f}" for x in values)
+            for when, values in figures["load_average"].items()}
+    rows = {
+        "assignment / question": "{assignment} / {question} ({notebook})".format(**figures),
+        "base python": figures["base_python"] + (", install.py --gpu" if figures["gpu"] else ""),
+        "substituted": "; ".join(figures["substituted"]) or "nothing",
+        "torch / torchvision": "{torch} / {torchvision} (import torchvision: "
+                               "{torchvision_import})".format(**figures),
+        "install.py wall": f"{figures['install_s']:.1f} s",
+        "venv size": f"{figures['venv_mib']:,.0f} MiB, {figures['distributions']} distributions",
+        "notebook, all cells": f"{figures['notebook_run_all_s']:.1f} s",
+        "check() in notebook": seconds(figures["check_in_notebook_s"]),
+        "dlgrade check (terminal)": seconds(figures["check_terminal_s"]),
+        "all verdicts passed": f"{figures['all_passed']} (exit codes {figures['returned']})",
+        "load average 1/5/15": f"before {load['before']}, after {load['after']}",
+    }
+    for name, value in rows.items():
+        print(f"{name:<24}  {value}")
     print(f"\ncheck({figures['question']!r}) showed:\n{figures['verdicts']}")
 
 
