@@ -34,6 +34,10 @@ ASSIGNMENT = Assignment(
     id="comp499_a1",
     title="COMP 499/691 Assignment 1: gradients, automatic differentiation, initialization",
     notebook="a1.ipynb",
+    # measured with the CPU torch build (benchmarks/README.md): 840 MiB at the peak, the
+    # solution's kernel alone ~620 MiB (a plain run of the notebook: 654 MiB)
+    memory=(1024, "the notebook trains the Boston and MNIST models in the kernel while the "
+                  "grader trains the reference ones beside it"),
     questions=(
         Question("q1a", "1.1w", "Q1(a) written: the five gradients of J (5 points, by hand)", 0.0,
                  manual=True),
