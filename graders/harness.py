@@ -46,20 +46,31 @@ def grade(assignment: Assignment, notebook: Path, results_path: Path | None = No
     seed = secrets.randbits(63) if seed is None else seed
     reserve = _placeholder(assignment, results_path) if results_path is not None else None
     oom_score_adj = protect_grader()
+    kernel_exists = threading.Event()  # the grader's imports wait for it (see below)
+
+    def told(text: str) -> None:
+        kernel_exists.set()  # the first word comes once the first kernel process exists
+        if progress is not None:
+            progress(text)
+
     plugin = GradingPlugin(assignment, Path(notebook), seed, limits or assignment.limits,
-                           graded_only, notebooks, questions, settings, progress)
+                           graded_only, notebooks, questions, settings, told)
     log = io.StringIO()
     tests: list[TestResult] = []
     output = ""
     try:
         paths = test_files(assignment, public_only)
-        imports = threading.Thread(target=import_dependencies, args=(paths,), daemon=True)
-        imports.start()  # the grader's imports overlap the kernel's start and the notebook's run
+        # the grader's imports overlap the kernel's start and the notebook's run, from the moment
+        # the kernel process exists: earlier, their hold on the GIL slows the way there
+        imports = threading.Thread(target=lambda: kernel_exists.wait() and
+                                   import_dependencies(paths), daemon=True)
+        imports.start()
         args = [*map(str, paths), "-c", str(Path(__file__).parent / "grading.ini"),
                 "--rootdir", str(assignment.directory), "-q", "--import-mode=importlib",
                 "-p", "graders.plugin"]
         with contextlib.redirect_stdout(log), _quiet_kernel_logs():
             plugin.execute_first()
+            kernel_exists.set()  # also when no notebook ran
             imports.join()
             code = pytest.main(args, plugins=[plugin])
         if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):

@@ -94,7 +94,9 @@ class KernelSession:
         self.nb.cells.append(nbformat.v4.new_code_cell(""))
 
     # -- kernel life cycle -------------------------------------------------------------------
-    def _start_kernel(self) -> None:
+    def _start_kernel(self, spawned: Callable[[], None] | None = None) -> None:
+        """Start a kernel in the sandbox; `spawned()` is called once its process exists, before
+        it is ready."""
         connection_file = self.root / f"kernel-{secrets.token_hex(4)}.json"
         km = _KernelManager(kernel_name="python3", connection_file=str(connection_file))
         km.sandbox = self.sandbox
@@ -112,6 +114,8 @@ class KernelSession:
             client.truncated = self.client.truncated
         client.start_new_kernel(**launch)
         self.sandbox.join(km.provisioner.pid)  # before any student code runs
+        if spawned is not None:
+            spawned()
         client.start_new_kernel_client()
         self.client = client
         self._run_source(f"{PROBE_SOURCE}\n{GPU_SOURCE}\n"
@@ -189,12 +193,13 @@ class KernelSession:
     # -- running the notebook ----------------------------------------------------------------
     def run_notebook(self, progress: Callable[[int, int], None] | None = None) -> list[CellRun]:
         """Execute every code cell once; one broken cell costs only what depends on it.
-        `progress(done, total)` is told before each code cell and at the end."""
-        self._start_kernel()
-        started = time.monotonic()
-        succeeded: list[int] = []
+        `progress(done, total)` is told as soon as the kernel process exists (0 done), before
+        each code cell and at the end."""
         code = [i for i, cell in enumerate(self.nb.cells[: self.scratch])
                 if cell.cell_type == "code" and cell.source.strip()]
+        self._start_kernel(None if progress is None else lambda: progress(0, len(code)))
+        started = time.monotonic()
+        succeeded: list[int] = []
         for done, index in enumerate(code):
             if progress is not None:
                 progress(done, len(code))

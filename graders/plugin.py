@@ -118,14 +118,15 @@ class GradingPlugin:
 
     def execute_first(self) -> None:
         """Execute the first notebook this run is likely to need, before pytest starts (the
-        harness imports the grader files' dependencies meanwhile, in a thread). Collection
-        drops it again if no selected test uses it."""
+        harness imports the grader files' dependencies meanwhile, in a thread): the first of
+        the needed ones that the submission holds and that runs. Collection drops it again if
+        no selected test uses it."""
         selected = [q for q in self.assignment.questions
                     if not self.questions or q.id in self.questions]
         needed = {self.assignment.notebook_of(q) for q in selected}
-        first = next((name for name in self.notebooks if name in needed), None)
-        if first is not None:
-            self.execute(first)
+        for name in self.notebooks:
+            if name in needed and isinstance(self.execute(name), Submission):
+                return
 
     # -- pytest hooks ------------------------------------------------------------------------
     def pytest_configure(self, config):

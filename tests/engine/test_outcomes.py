@@ -108,3 +108,27 @@ def test_visibility_per_assignment_and_per_test(level):
                                 "xcorr2d: wrong (problem 2: 3 tensors of shapes (4, 1), (2,); "
                                 "lr=0.0734)")
     assert override["output"] == "xcorr2d: wrong"
+
+
+def test_the_notebook_run_ahead_of_pytest_is_the_first_one_the_submission_holds(monkeypatch):
+    """Graded alone, hw3_p4.ipynb runs while the grader imports, not after (a student checking
+    that file waited ~3x a plain run for it)."""
+    import graders.plugin
+
+    tried = []
+
+    class Executed:
+        def __init__(self, path, assignment, limits, graded_only, name, progress):
+            tried.append(name)
+            if name != "hw3_p4.ipynb":
+                raise StudentError(f"{name} is not in the submission")
+
+        def close(self):
+            pass
+
+    monkeypatch.setattr(graders.plugin, "Submission", Executed)
+    plugin = GradingPlugin(load_assignment("csci5527_hw3"), Path("unused"), 1, Limits())
+    plugin.execute_first()
+    assert tried == ["hw3.ipynb", "hw3_p1.ipynb", "hw3_p4.ipynb"]
+    assert isinstance(plugin.submissions["hw3_p4.ipynb"], Executed)
+    assert isinstance(plugin.submissions["hw3.ipynb"], StudentError)
