@@ -155,9 +155,10 @@ def breakdown(python: str, assignment: str, notebook: Path, cwd: Path, repeats: 
     return out
 
 
-def measure(python: str, assignment: str, notebooks: list[Path], work: Path,
+def measure(python: str, assignment: str, names: list[str], notebooks: list[Path], work: Path,
             args: argparse.Namespace) -> dict:
-    """Memory runs, then interleaved timed runs, of grading `notebooks` and of running them."""
+    """Memory runs, then interleaved timed runs, of grading `notebooks` (the solutions of the
+    templates `names`) and of running them."""
     graded = notebooks[0] if len(notebooks) == 1 else notebooks[0].parent
     results = work / "results.json"
     commands = {"grade": [*grade_command(python, assignment), str(graded),
@@ -189,7 +190,7 @@ def measure(python: str, assignment: str, notebooks: list[Path], work: Path,
                 print(f"  scored {figures['score']:g}, not {full_score:g}: left out of the "
                       "medians", flush=True)
             runs[name].append(figures)
-    record = {"assignment": assignment, "notebooks": [p.name for p in notebooks],
+    record = {"assignment": assignment, "notebooks": names,
               "commands": commands, "repeats": args.repeats, "memory_runs": mem,
               "timed_runs": runs,
               "score": f"{full_score:g} / {sum(t['max_score'] for t in tests):g}",
@@ -276,7 +277,7 @@ def main() -> None:
                     notebooks[-1].write_bytes(solutions[name].read_bytes())
                     os.chmod(notebooks[-1], 0o644)
                 print(f"{assignment}: {', '.join(names)}", flush=True)
-                records.append(measure(python, assignment, notebooks, work, args))
+                records.append(measure(python, assignment, names, notebooks, work, args))
                 print("\n".join(detail(records[-1])), flush=True)
 
     load = {"before": [round(x, 2) for x in load_before],

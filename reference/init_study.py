@@ -99,16 +99,21 @@ def train_model(net, x_train, y_train, x_test, y_test, epochs=5, lr=0.01, batch_
     With shuffle=False the batches are x_train[0:batch_size], x_train[batch_size:2 batch_size], ...
     in every epoch. Returns {"train_acc": [...], "test_acc": [...]}, one fraction in [0, 1] per
     epoch, measured on the whole sets after the epoch.
+
+    Each step is torch.optim.SGD(net.parameters(), lr)'s, written out: p <- p - lr * grad (the
+    grader trains this beside the student's kernel, and building a torch.optim optimizer first
+    imports torch._dynamo: ~2 s and ~40 MiB).
     """
-    optimizer = torch.optim.SGD(net.parameters(), lr=lr)
+    params = list(net.parameters())
     g = torch.Generator().manual_seed(seed)
     history = {"train_acc": [], "test_acc": []}
     for _ in range(epochs):
         order = torch.randperm(len(y_train), generator=g) if shuffle else torch.arange(len(y_train))
         for batch in order.split(batch_size):
-            optimizer.zero_grad()
-            F.cross_entropy(net(x_train[batch]), y_train[batch]).backward()
-            optimizer.step()
+            loss = F.cross_entropy(net(x_train[batch]), y_train[batch])
+            with torch.no_grad():
+                for p, grad in zip(params, torch.autograd.grad(loss, params)):
+                    p.add_(grad, alpha=-lr)
         history["train_acc"].append(accuracy(net, x_train, y_train))
         history["test_acc"].append(accuracy(net, x_test, y_test))
     return history

@@ -1,6 +1,8 @@
 """reference.init_study against explicit matrix products, torch.nn.init, autograd.grad and a
 hand-written SGD loop."""
 
+import copy
+
 import matplotlib
 import numpy as np
 import pytest
@@ -98,8 +100,18 @@ def test_train_model_is_plain_sgd_on_fixed_batches(digits):
     torch.manual_seed(5)
     net = init_weights(my_model(3), "xavier")
     params = [p.detach().clone() for p in net.parameters()]  # weight, bias per layer, in order
+    with_torch_optim = copy.deepcopy(net)
     history = train_model(net, x[:384], y[:384], x[384:], y[384:], epochs=2, lr=0.05,
                           batch_size=100, shuffle=False)
+    optimizer = torch.optim.SGD(with_torch_optim.parameters(), lr=0.05)  # what students write
+    for _ in range(2):
+        for start in range(0, 384, 100):
+            optimizer.zero_grad()
+            batch = slice(start, min(start + 100, 384))
+            F.cross_entropy(with_torch_optim(x[batch]), y[batch]).backward()
+            optimizer.step()
+    for got, expected in zip(net.parameters(), with_torch_optim.parameters()):
+        assert torch.equal(got, expected)
     for _ in range(2):
         for start in range(0, 384, 100):
             leaves = [p.clone().requires_grad_() for p in params]
