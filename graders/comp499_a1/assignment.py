@@ -34,7 +34,7 @@ ASSIGNMENT = Assignment(
     id="comp499_a1",
     title="COMP 499/691 Assignment 1: gradients, automatic differentiation, initialization",
     notebook="a1.ipynb",
-    # measured with the CPU torch build (benchmarks/README.md): 840 MiB at the peak, the
+    # measured with the CPU torch build (benchmarks/README.md): 789 MiB at the peak, the
     # solution's kernel alone ~620 MiB (a plain run of the notebook: 654 MiB)
     memory=(1024, "the notebook trains the Boston and MNIST models in the kernel while the "
                   "grader trains the reference ones beside it"),
