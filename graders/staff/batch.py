@@ -104,6 +104,14 @@ def submission_seed(batch_seed: int, entry_id: str) -> int:
     return (batch_seed * 1_000_003 + zlib.crc32(entry_id.encode())) % 2**63
 
 
+def thread_counts(jobs: int) -> dict[str, str]:
+    """The environment of `jobs` local workers: their kernels share the machine's cores (a Dask
+    worker otherwise sets one thread per numeric library, which leaves a lone worker's kernel
+    one core of two)."""
+    threads = str(max(1, (os.cpu_count() or 1) // jobs))
+    return dict.fromkeys(("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"), threads)
+
+
 def grade_one(assignment_id: str, path: str, out_dir: str, seed: int, timeout: float) -> dict:
     """Grade one submission (on a Dask worker) in a fresh grader process and return its record.
 
@@ -151,7 +159,7 @@ def run_batch(assignment: Assignment, directory: Path, out: Path, *, jobs: int =
             client = Client(scheduler)
         else:
             cluster = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True,
-                                   dashboard_address=None,
+                                   dashboard_address=None, env=thread_counts(jobs),
                                    resources={"GPU": 1} if gpu else None)
             client = Client(cluster)
         with client:
