@@ -16,6 +16,7 @@ import pytest
 
 from graders.assignments import load_assignment
 from graders.harness import grade
+from graders.plugin import FAULTS
 from graders.scan import scan
 from graders.staff.solve import solution_notebook
 from tests.conftest import checked_results
@@ -148,8 +149,12 @@ def _grade(assignment, nb, directory: Path, name: str, notebooks=None) -> dict:
     path = directory / name
     nbformat.write(nb, path)
     results = directory / "results.json"
-    return checked_results(results, grade(assignment, path, results, seed=SEED,
-                                          notebooks=notebooks))
+    document = checked_results(results, grade(assignment, path, results, seed=SEED,
+                                              notebooks=notebooks))
+    for test in document["tests"]:  # none of these gradings may fail in the grader itself
+        if test["name"] == FAULTS:
+            pytest.fail(f"the grader failed:\n{test['output'][-4000:]}")
+    return document
 
 
 def _scores(assignment, document: dict) -> dict[str, float]:
