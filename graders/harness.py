@@ -62,8 +62,11 @@ def grade(assignment: Assignment, notebook: Path, results_path: Path | None = No
         paths = test_files(assignment, public_only)
         # the grader's imports overlap the kernel's start and the notebook's run, from the moment
         # the kernel process exists: earlier, their hold on the GIL slows the way there
-        imports = threading.Thread(target=lambda: kernel_exists.wait() and
-                                   import_dependencies(paths), daemon=True)
+        def import_once_the_kernel_exists() -> None:
+            kernel_exists.wait()
+            import_dependencies(paths)
+
+        imports = threading.Thread(target=import_once_the_kernel_exists, daemon=True)
         imports.start()
         args = [*map(str, paths), "-c", str(Path(__file__).parent / "grading.ini"),
                 "--rootdir", str(assignment.directory), "-q", "--import-mode=importlib",
