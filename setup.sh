@@ -68,6 +68,8 @@ for req in (r for name in sys.argv[1].split(",") for r in optional[name]):
     chmod 700 "$site/graders" "$site/reference" "$site/theory" /autograder/source
     mkdir -p /autograder/results && chmod 700 /autograder/results
     install_test_data /autograder/data
+    # matplotlib's font list, built once into the image instead of in every grading's kernel
+    (cd / && python3 -m graders.font_cache) || echo "setup.sh: matplotlib's font list not built" >&2
     exit 0
 fi
 
@@ -80,6 +82,7 @@ fi
 [ -x .venv/bin/python ] || "$python" -m venv .venv
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet -c constraints.txt -e ".[test,staff,search]"
+.venv/bin/python -m graders.font_cache || echo "setup.sh: matplotlib's font list not built" >&2
 # tests of the staff tools render the class report in headless Chromium and compile the rubric
 # with pdflatex (Debian's packages), installed when root; without them those tests skip
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null &&

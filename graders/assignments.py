@@ -9,6 +9,8 @@ from graders.errors import GraderError
 from graders.sandbox import Limits
 
 GRADERS_DIR = Path(__file__).parent
+# what a grader that builds a torch.optim optimizer imports then (1-2 s, ~40 MiB)
+BUILDS_OPTIMIZERS = ("torch._dynamo",)
 TEMPLATES_DIR = GRADERS_DIR.parent / "student_templates"
 
 
@@ -26,6 +28,9 @@ class Question:
     manual: bool = False
     notebook: str = ""  # the template notebook it is answered in; "" = the assignment's first
     extra_credit: bool = False  # its points come on top of the assignment's total
+    # modules its graders import only once they run, imported ahead while its notebook runs
+    # (graders/preload.py); benchmarks/late_imports.py lists what each question imports late
+    preload: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,6 @@
 
 import ast
 import contextlib
-import importlib
 import io
 import logging
 import secrets
@@ -18,6 +17,7 @@ from graders.answer_cells import USE_THE_CHECKER
 from graders.assignments import Assignment
 from graders.errors import GraderError
 from graders.plugin import FAULTS, PUBLIC_TESTS, GradingPlugin
+from graders.preload import import_quietly, in_background
 from graders.results import TestResult, reserve_space, results_document, write_results
 from graders.sandbox import Limits, protect_grader, unprotect_grader
 
@@ -66,8 +66,7 @@ def grade(assignment: Assignment, notebook: Path, results_path: Path | None = No
             kernel_exists.wait()
             import_dependencies(paths)
 
-        imports = threading.Thread(target=import_once_the_kernel_exists, daemon=True)
-        imports.start()
+        imports = in_background(import_once_the_kernel_exists)
         args = [*map(str, paths), "-c", str(Path(__file__).parent / "grading.ini"),
                 "--rootdir", str(assignment.directory), "-q", "--import-mode=importlib",
                 "-p", "graders.plugin"]
@@ -75,6 +74,7 @@ def grade(assignment: Assignment, notebook: Path, results_path: Path | None = No
             plugin.execute_first()
             kernel_exists.set()  # also when no notebook ran
             imports.join()
+            plugin.finish_imports()
             code = pytest.main(args, plugins=[plugin])
         if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
             raise GraderError(f"pytest stopped with {code!r}")
@@ -122,7 +122,7 @@ def import_dependencies(paths: list[Path]) -> None:
     that pytest finds them loaded, then start the answer checker's worker if a grader file
     checks closed-form answers (never in a student's kit, which has no theory/). Best effort:
     pytest reports whatever fails here again."""
-    checks_closed_forms = False
+    names, checks_closed_forms = [], False
     for path in paths:
         try:
             tree = ast.parse(path.read_text())
@@ -130,18 +130,12 @@ def import_dependencies(paths: list[Path]) -> None:
             continue
         for node in tree.body:
             if isinstance(node, ast.Import):
-                names = [alias.name for alias in node.names]
+                names += [alias.name for alias in node.names]
             elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-                names = [node.module]
+                names.append(node.module)
                 checks_closed_forms |= (node.module == "graders.answer_cells" and any(
                     alias.name in USE_THE_CHECKER for alias in node.names))
-            else:
-                continue
-            for name in names:
-                try:
-                    importlib.import_module(name)
-                except Exception:  # pytest imports it again and says why
-                    pass
+    import_quietly(dict.fromkeys(names))
     if checks_closed_forms:
         try:
             from theory.answers import shared_checker

@@ -25,6 +25,7 @@ from jupyter_client import AsyncKernelManager
 from jupyter_core.utils import run_sync
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
+from graders import font_cache
 from graders.codec import AsTorch, Ref, check_status, decode, encode, write_new
 from graders.errors import GraderError, StudentError
 from graders.kernel_output import PROBE_MIME
@@ -85,6 +86,7 @@ class KernelSession:
             raise
         self.user = self.sandbox.user
         self.home = self.sandbox.home
+        font_cache.seed(self.home / ".matplotlib", self.sandbox.give)  # its MPLCONFIGDIR
         self.io_root = self.root / "io"
         self.io_root.mkdir(mode=0o711)
         self.spent: dict[str, float] = {}  # seconds of calls per question ("" = the whole run)

@@ -19,6 +19,7 @@ the grader drew (see errors.drawn); staff get the full messages in a hidden entr
 """
 
 import fnmatch
+import threading
 import traceback
 import zlib
 from collections.abc import Callable
@@ -38,6 +39,7 @@ from graders.errors import (
     staff_message,
 )
 from graders.kernel import Limits
+from graders.preload import import_on_first_word
 from graders.results import VISIBILITIES, TestResult
 from graders.submission import Submission
 
@@ -91,6 +93,7 @@ class GradingPlugin:
         self.progress = progress  # a live display of where the run is (`dlgrade check`)
         self.outcomes: dict[str, Outcome] = {}
         self.submissions: dict[str, Submission | Exception] = {}
+        self.importing: list[threading.Thread] = []  # imports made ahead (graders/preload.py)
 
     def execute(self, name: str) -> Submission | Exception:
         """The executed notebook `name` (or why it could not run), executed on first request.
@@ -103,9 +106,12 @@ class GradingPlugin:
             for other in self.submissions.values():
                 if isinstance(other, Submission):
                     other.close()
+            preload = tuple(sorted({module for q in self._selected() for module in q.preload
+                                    if self.assignment.notebook_of(q) == name}))
+            progress = import_on_first_word(self.progress, preload, self.importing)
             try:
                 self.submissions[name] = Submission(self.notebook, self.assignment, self.limits,
-                                                    self.graded_only, name, self.progress)
+                                                    self.graded_only, name, progress)
             except Exception as err:  # kept, so a notebook that cannot run is tried only once
                 self.submissions[name] = err
         return self.submissions[name]
@@ -121,12 +127,19 @@ class GradingPlugin:
         harness imports the grader files' dependencies meanwhile, in a thread): the first of
         the needed ones that the submission holds and that runs. Collection drops it again if
         no selected test uses it."""
-        selected = [q for q in self.assignment.questions
-                    if not self.questions or q.id in self.questions]
-        needed = {self.assignment.notebook_of(q) for q in selected}
+        needed = {self.assignment.notebook_of(q) for q in self._selected()}
         for name in self.notebooks:
             if name in needed and isinstance(self.execute(name), Submission):
                 return
+
+    def finish_imports(self) -> None:
+        """Wait for the imports made ahead so far (pytest then imports on its own)."""
+        for thread in self.importing:
+            thread.join()
+
+    def _selected(self) -> list:
+        return [q for q in self.assignment.questions
+                if not self.questions or q.id in self.questions]
 
     # -- pytest hooks ------------------------------------------------------------------------
     def pytest_configure(self, config):

@@ -79,6 +79,8 @@ def _expected_text(expected) -> str:
     """Grader-side expected answer as text in the same syntax (parsed by the same safe parser)."""
     if isinstance(expected, str):
         return expected
+    if type(expected) is int:
+        return str(expected)  # as sympy writes it, without importing sympy into the grader
     import sympy as sp
 
     if isinstance(expected, (list, tuple)):

@@ -7,7 +7,7 @@ questions with the handout's points (1.1(a)-(c): 10, 6, 8; 1.2(a), (c): 8 each);
 (the twelve terms 4, the L-layer forward pass 2, its backward pass 4), Part A 20, Part B 20.
 """
 
-from graders.assignments import Assignment, Question
+from graders.assignments import BUILDS_OPTIMIZERS, Assignment, Question
 
 AUTOGRAD = ("torch.autograd", "torch.func", "functorch", ".backward")
 READY_OPTIMIZERS = ("torch.optim",)
@@ -48,10 +48,13 @@ ASSIGNMENT = Assignment(
         Question("pa_total", "2.6", "Part A, features and the total loss", 3.0,
                  ("compute_features", "calculate_loss")),
         Question("pa_loop", "2.7", "Part A, the optimization loop", 4.0, ("run_style_transfer",)),
-        Question("pb_gd", "3.1", "Part B, gradient descent", 4.0, ("run_gd",), READY_OPTIMIZERS),
+        Question("pb_gd", "3.1", "Part B, gradient descent", 4.0, ("run_gd",), READY_OPTIMIZERS,
+                 preload=BUILDS_OPTIMIZERS),
         Question("pb_sgd", "3.2", "Part B, stochastic gradient descent", 5.0, ("run_sgd",),
-                 READY_OPTIMIZERS),
-        Question("pb_adagrad", "3.3", "Part B, AdaGrad", 5.0, ("run_adagrad",), READY_OPTIMIZERS),
-        Question("pb_adam", "3.4", "Part B, Adam", 6.0, ("run_adam",), READY_OPTIMIZERS),
+                 READY_OPTIMIZERS, preload=BUILDS_OPTIMIZERS),
+        Question("pb_adagrad", "3.3", "Part B, AdaGrad", 5.0, ("run_adagrad",), READY_OPTIMIZERS,
+                 preload=BUILDS_OPTIMIZERS),
+        Question("pb_adam", "3.4", "Part B, Adam", 6.0, ("run_adam",), READY_OPTIMIZERS,
+                 preload=BUILDS_OPTIMIZERS),
     ),
 )

@@ -6,7 +6,7 @@ hand (manual), and 56 autograded. The 85% CIFAR-10 accuracy of 2.1 is graded onl
 CIFAR-10 test batch is installed; elsewhere it is reported as not graded.
 """
 
-from graders.assignments import Assignment, Question
+from graders.assignments import BUILDS_OPTIMIZERS, Assignment, Question
 
 ASSIGNMENT = Assignment(
     id="cs229br_hw0",
@@ -20,7 +20,7 @@ ASSIGNMENT = Assignment(
         Question("q13", "1.3w", "Q1.3 written: the span invariant and the minimum-norm solution",
                  10.0, manual=True),
         Question("q21_model", "2.1", "Q2.1 the CIFAR-10 CNN with batch norm and its training "
-                 "step", 6.0, ("CifarNet", "train_step")),
+                 "step", 6.0, ("CifarNet", "train_step"), preload=BUILDS_OPTIMIZERS),
         Question("q21_accuracy", "2.1b", "Q2.1 85% test accuracy of the trained CNN", 4.0,
                  ("cifar_model",)),
         Question("q21w", "2.1w", "Q2.1 written: what changing the training setup did", 4.0,

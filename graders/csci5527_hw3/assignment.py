@@ -2,7 +2,7 @@
 and transfer learning (Problem 4), one notebook per part: hw3_p1.ipynb, hw3.ipynb (P2 and P3),
 hw3_p4.ipynb."""
 
-from graders.assignments import Assignment, Question
+from graders.assignments import BUILDS_OPTIMIZERS, Assignment, Question
 
 # ready-made correlation: P2 asks for its own (checking against them outside the graded
 # functions is fine); every convolution of torch, transposed ones included, counts
@@ -40,11 +40,11 @@ ASSIGNMENT = Assignment(
         Question("p1a", "1.1", "P1(a) a model of at most three layers", 0.5, ("make_model",),
                  notebook=P1_NOTEBOOK),
         Question("p1b", "1.2", "P1(b) Adagrad", 1.0, ("Adagrad",), BUILT_IN_OPTIMIZERS,
-                 notebook=P1_NOTEBOOK),
+                 notebook=P1_NOTEBOOK, preload=BUILDS_OPTIMIZERS),
         Question("p1c", "1.3", "P1(c) RMSprop", 0.5, ("RMSprop",), BUILT_IN_OPTIMIZERS,
-                 notebook=P1_NOTEBOOK),
+                 notebook=P1_NOTEBOOK, preload=BUILDS_OPTIMIZERS),
         Question("p1d", "1.4", "P1(d) Adam", 1.5, ("Adam",), BUILT_IN_OPTIMIZERS,
-                 notebook=P1_NOTEBOOK),
+                 notebook=P1_NOTEBOOK, preload=BUILDS_OPTIMIZERS),
         # built-in optimizers may be compared with in SETTINGS (the handout allows it): the
         # grader checks that the runs it measures used the notebook's own classes
         Question("p1e", "1.5", "P1(e) the 98% test", 1.0, ("train", "make_model"),

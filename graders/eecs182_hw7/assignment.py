@@ -6,7 +6,7 @@ parts; 26 written, graded by hand as the manual questions below say). Choice and
 answers are typed into answer cells and checked by theory's answer checker.
 """
 
-from graders.assignments import Assignment, Question
+from graders.assignments import BUILDS_OPTIMIZERS, Assignment, Question
 
 AUTOGRAD = ("torch.autograd", "torch.func", "functorch", ".backward")
 
@@ -24,7 +24,7 @@ ASSIGNMENT = Assignment(
         Question("q1a_train", "1.4", "Q1(a) the autoencoder trainer", 6.0,
                  ("train_autoencoder", "reconstruction_error")),
         Question("q1a_probe", "1.5", "Q1(a) the linear probe on frozen features", 7.0,
-                 ("linear_probe",)),
+                 ("linear_probe",), preload=BUILDS_OPTIMIZERS),
         Question("q1a_sweep", "1.6", "Q1(a) the latent-size sweep: table and figure", 3.0,
                  ("sweep_results", "fig_sweep")),
         Question("q1a_written", "1.7w", "Q1(a) written: the sweep's figure and its reading "
@@ -70,7 +70,8 @@ ASSIGNMENT = Assignment(
                  "points, by hand)", 0.0, manual=True),
         Question("q6b", "6.2", "Q6(b) gradient accumulation", 6.0, ("accumulated_gradient",)),
         Question("q6b_answer", "6.3", "Q6(b) which normalization fails the test", 1.0),
-        Question("q6c", "6.4", "Q6(c) the corrected training loop", 4.0, ("train_loop",)),
+        Question("q6c", "6.4", "Q6(c) the corrected training loop", 4.0, ("train_loop",),
+                 preload=BUILDS_OPTIMIZERS),
         Question("q6c_written", "6.5w", "Q6(c) written: what was wrong (1 point, by hand)", 0.0,
                  manual=True),
     ),
