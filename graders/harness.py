@@ -60,13 +60,16 @@ def grade(assignment: Assignment, notebook: Path, results_path: Path | None = No
     output = ""
     try:
         paths = test_files(assignment, public_only)
+        names, checks_closed_forms = grader_imports(paths)
         # the grader's imports overlap the kernel's start and the notebook's run, from the moment
         # the kernel process exists: earlier, their hold on the GIL slows the way there
         def import_once_the_kernel_exists() -> None:
             kernel_exists.wait()
-            import_dependencies(paths)
+            import_quietly(names)
 
         imports = in_background(import_once_the_kernel_exists)
+        if checks_closed_forms:  # a thread of its own: it must not inherit the imports' priority
+            threading.Thread(target=start_answer_checker, args=(imports,), daemon=True).start()
         args = [*map(str, paths), "-c", str(Path(__file__).parent / "grading.ini"),
                 "--rootdir", str(assignment.directory), "-q", "--import-mode=importlib",
                 "-p", "graders.plugin"]
@@ -117,17 +120,16 @@ def _placeholder(assignment: Assignment, results_path: Path) -> Path | None:
     return reserve_space(results_path)
 
 
-def import_dependencies(paths: list[Path]) -> None:
-    """Import the modules the grader files import at their top (torch, reference/, ...), so
-    that pytest finds them loaded, then start the answer checker's worker if a grader file
-    checks closed-form answers (never in a student's kit, which has no theory/). Best effort:
-    pytest reports whatever fails here again."""
+def grader_imports(paths: list[Path]) -> tuple[list[str], bool]:
+    """The modules the grader files import at their top (torch, reference/, ...), for the grader
+    to import while the notebook runs, and whether a grader file checks closed-form answers
+    (never one of a student's kit, which has no theory/)."""
     names, checks_closed_forms = [], False
     for path in paths:
         try:
             tree = ast.parse(path.read_text())
         except (OSError, SyntaxError, ValueError):
-            continue
+            continue  # pytest says what is wrong with it
         for node in tree.body:
             if isinstance(node, ast.Import):
                 names += [alias.name for alias in node.names]
@@ -135,14 +137,20 @@ def import_dependencies(paths: list[Path]) -> None:
                 names.append(node.module)
                 checks_closed_forms |= (node.module == "graders.answer_cells" and any(
                     alias.name in USE_THE_CHECKER for alias in node.names))
-    import_quietly(dict.fromkeys(names))
-    if checks_closed_forms:
-        try:
-            from theory.answers import shared_checker
+    return list(dict.fromkeys(names)), checks_closed_forms
 
-            shared_checker().start()
-        except Exception:  # the first check starts it again and reports the failure there
-            pass
+
+def start_answer_checker(after: threading.Thread) -> None:
+    """Start the answer checker's worker (it imports sympy, ~1 s) once the thread `after` is done,
+    at the grader's priority: a worker at the background imports' lower one could be starved into
+    timeouts on a busy machine. Best effort: the first check starts it again and reports."""
+    after.join()
+    try:
+        from theory.answers import shared_checker
+
+        shared_checker().start()
+    except Exception:
+        pass
 
 
 def test_files(assignment: Assignment, public_only: bool) -> list[Path]:

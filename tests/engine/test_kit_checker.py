@@ -7,6 +7,7 @@ import pty
 import re
 import subprocess
 import sys
+import threading
 import time
 import types
 from pathlib import Path
@@ -124,21 +125,28 @@ def _read_all(fd: int) -> str:
 
 
 @pytest.mark.parametrize("assignment", ["csci5527_hw3", "comp499_a1"])
-def test_a_check_never_starts_the_answer_checker_the_kit_lacks(assignment, monkeypatch):
+def test_a_check_never_starts_the_answer_checker_the_kit_lacks(assignment, monkeypatch, tmp_path):
     """The kit has no theory/: its public files must not make the grader import it (a student
     saw a ModuleNotFoundError traceback), while a grading with the hidden answer tests starts the
-    checker's worker ahead."""
-    from graders.harness import import_dependencies, test_files
+    checker's worker ahead, at the grader's priority, not the background imports' lower one."""
+    from graders.harness import grade, grader_imports, start_answer_checker, test_files
     from theory import answers
 
-    started = []
-    monkeypatch.setattr(answers, "shared_checker",
-                        lambda: types.SimpleNamespace(start=lambda: started.append(1)))
     directory = load_assignment(assignment)
-    import_dependencies(test_files(directory, public_only=True))
-    assert started == []
-    import_dependencies(test_files(directory, public_only=False))
-    assert started == [1]
+    assert grader_imports(test_files(directory, public_only=True))[1] is False
+    assert grader_imports(test_files(directory, public_only=False))[1] is True
+    niceness = []
+    monkeypatch.setattr(answers, "shared_checker", lambda: types.SimpleNamespace(
+        start=lambda: niceness.append(os.getpriority(os.PRIO_PROCESS, threading.get_native_id()))))
+    missing = tmp_path / "missing.ipynb"  # no kernel starts; the grader's imports still run
+    grade(directory, missing, public_only=True)
+    grade(directory, missing)
+    deadline = time.monotonic() + 30
+    while not niceness and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert niceness == [os.getpriority(os.PRIO_PROCESS, threading.get_native_id())]
     monkeypatch.setitem(sys.modules, "theory.answers", None)  # as in the kit: not importable
-    import_dependencies(test_files(directory, public_only=False))  # says nothing, raises nothing
-    assert started == [1]
+    finished = threading.Thread(target=lambda: None)
+    finished.start()
+    start_answer_checker(finished)  # says nothing, raises nothing
+    assert len(niceness) == 1
