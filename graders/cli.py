@@ -122,6 +122,8 @@ def _grade(args) -> NoReturn:
 
     assignment = load_assignment(args.assignment)
     _must_exist(args.submission)
+    if args.results is not None and args.results.is_dir():
+        raise UsageError(f"--results {args.results} is a folder; give the file to write")
     document = grade(assignment, args.submission, args.results, seed=args.seed,
                      graded_only=args.graded_only)
     print(json.dumps(document, indent=2) if args.json else format_table(document))

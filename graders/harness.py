@@ -18,7 +18,13 @@ from graders.assignments import Assignment
 from graders.errors import GraderError
 from graders.plugin import FAULTS, PUBLIC_TESTS, GradingPlugin
 from graders.preload import import_quietly, in_background
-from graders.results import TestResult, reserve_space, results_document, write_results
+from graders.results import (
+    TestResult,
+    is_special,
+    reserve_space,
+    results_document,
+    write_results,
+)
 from graders.sandbox import Limits, protect_grader, unprotect_grader
 
 
@@ -108,7 +114,10 @@ def grade(assignment: Assignment, notebook: Path, results_path: Path | None = No
 
 def _placeholder(assignment: Assignment, results_path: Path) -> Path | None:
     """Write the results.json that stands if grading never finishes; reserve room for the real
-    one. Returns the reserve (None where the disk is already too full for either)."""
+    one. Returns the reserve (None where the disk is already too full for either). A special
+    file (/dev/stdout, a FIFO) gets only the final document."""
+    if is_special(results_path):
+        return None
     unfinished = TestResult(
         name="Grading did not finish", score=0, max_score=assignment.points, status="failed",
         output="The autograder stopped before it could record your results; this is not your "

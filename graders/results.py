@@ -10,6 +10,7 @@ Outputs are capped per test and the whole file stays under MAX_RESULTS_BYTES.
 import json
 import os
 import re
+import stat
 import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -163,9 +164,21 @@ def results_document(tests: list[TestResult], execution_time: float, output: str
 RESERVE_BYTES = 4 * 2**20  # more than the largest results.json the package writes
 
 
+def is_special(path: Path) -> bool:
+    """Whether `path` exists and is no regular file (/dev/null, /dev/stdout, a FIFO): written in
+    place, never replaced (as root, a rename over /dev/null makes it a plain file)."""
+    try:
+        return not stat.S_ISREG(os.stat(path).st_mode)
+    except OSError:
+        return False
+
+
 def reserve_space(path: Path) -> Path | None:
     """Hold RESERVE_BYTES of disk beside `path`, so that the final write finds room even when
-    a submission has filled the disk; None where even that cannot be had."""
+    a submission has filled the disk; None where even that cannot be had (or `path` is a
+    special file, which needs no room)."""
+    if is_special(path):
+        return None
     reserve = Path(path).parent / f".{Path(path).name}.reserve"
     try:
         fd = os.open(reserve, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
@@ -183,10 +196,15 @@ def reserve_space(path: Path) -> Path | None:
 
 def write_results(path: Path, document: dict, reserve: Path | None = None) -> None:
     """Write `document` to `path` atomically (a reader never sees half a file), first freeing
-    the space `reserve_space` held (the old file stays whole if the write fails)."""
+    the space `reserve_space` held (the old file stays whole if the write fails); a special
+    file is written in place."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     text = json.dumps(document, indent=2)
+    if is_special(path):
+        with open(path, "w") as f:
+            f.write(text)
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
     if reserve is not None:
         reserve.unlink(missing_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".results-", suffix=".json")

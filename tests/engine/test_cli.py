@@ -71,3 +71,13 @@ def test_what_student_code_writes_to_file_descriptors_never_reaches_the_output(t
     assert run.returncode == 0
     assert json.loads(run.stdout)["score"] == 0
     assert "FORGED" not in run.stdout + run.stderr
+
+
+def test_results_into_a_folder_is_a_usage_error(tmp_path):
+    notebook = tmp_path / "hw3.ipynb"
+    notebook.write_text("{}")
+    run = _run("grade", "csci5527_hw3", str(notebook), "--results", str(tmp_path))
+    assert run.returncode == 2
+    assert run.stderr.strip() == (f"dlgrade grade: --results {tmp_path} is a folder; give the "
+                                  "file to write")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["hw3.ipynb"]
