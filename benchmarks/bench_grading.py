@@ -82,7 +82,7 @@ print(json.dumps({"kernel_ready": t1 - t0, "import_cell": t2 - t1,
 
 GRADER_IMPORTS = """
 import importlib, pkgutil, sys
-import graders.cli, graders.harness, graders.plugin, graders.submission, pytest
+import graders.cli, graders.fixtures, graders.harness, graders.plugin, graders.submission, pytest
 package = importlib.import_module("graders." + sys.argv[1])
 for info in pkgutil.iter_modules(package.__path__):  # what pytest's collection imports
     if info.name.startswith("test_"):

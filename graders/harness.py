@@ -78,7 +78,7 @@ def grade(assignment: Assignment, notebook: Path, results_path: Path | None = No
             threading.Thread(target=start_answer_checker, args=(imports,), daemon=True).start()
         args = [*map(str, paths), "-c", str(Path(__file__).parent / "grading.ini"),
                 "--rootdir", str(assignment.directory), "-q", "--import-mode=importlib",
-                "-p", "graders.plugin"]
+                "-p", "graders.fixtures"]
         with contextlib.redirect_stdout(log), _quiet_kernel_logs():
             plugin.execute_first()
             kernel_exists.set()  # also when no notebook ran

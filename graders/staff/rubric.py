@@ -93,7 +93,7 @@ def graded_tests(assignment: Assignment) -> list[GradedTest]:
     paths = sorted(assignment.directory.glob("test_*.py"))
     args = [*map(str, paths), "--collect-only", "-q", "-p", "no:cacheprovider",
             "--rootdir", str(assignment.directory), "--import-mode=importlib",
-            "-c", str(GRADERS_DIR / "grading.ini"), "-p", "graders.plugin",
+            "-c", str(GRADERS_DIR / "grading.ini"), "-p", "graders.fixtures",
             "-W", "ignore::pytest.PytestUnknownMarkWarning"]
     with contextlib.redirect_stdout(io.StringIO()):
         code = pytest.main(args, plugins=[Collector()])

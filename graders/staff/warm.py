@@ -34,7 +34,7 @@ from graders.errors import GraderError
 from graders.sandbox import LOCK_DIR, KernelUser, kernel_uids, kill_all
 
 PRELOAD = ("__main__", "numpy", "scipy", "torch", "pytest", "nbformat", "nbclient",
-           "jupyter_client", "graders.harness", "graders.plugin")
+           "jupyter_client", "graders.harness", "graders.plugin", "graders.fixtures")
 _STARTING = threading.Lock()
 
 
