@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from graders.assignments import Assignment
+from graders.assignments import Assignment, Question
 from graders.errors import (
     NOT_GRADED,
     GraderError,
@@ -135,7 +135,7 @@ class GradingPlugin:
         for thread in self.importing:
             thread.join()
 
-    def _selected(self) -> list:
+    def _selected(self) -> list[Question]:
         return [q for q in self.assignment.questions
                 if not self.questions or q.id in self.questions]
 
