@@ -4,7 +4,7 @@ Each optimizer runs in the kernel on fresh data and hyperparameters; its iterate
 after every step with reference.linreg_optim, which the grader first checks against torch.optim
 on the same problem (the update rules coincide: SGD on the full batch or on one example, Adagrad,
 Adam). A problem passes when every step agrees; a last check runs many steps and asks for the
-least-squares solution (numpy's lstsq) within a tolerance.
+least-squares solution (numpy's lstsq) within 1e-3, on a problem the reference solves within 1e-6.
 """
 
 import numpy as np
@@ -17,6 +17,8 @@ from graders.kernel import AsTorch
 from reference import linreg_optim as ref
 
 STEPS = 15
+CONVERGED = 1e-3  # the long run's relative distance to lstsq's solution, at most
+REFERENCE_GAP = 1e-6  # the reference's, on the problems the long run is given
 
 
 def _data(rng, N, D, noise=0.3):
@@ -80,8 +82,8 @@ def _compare_steps(name, got, expected, where):
                                f"{difference:.1e}{values}){where}")
 
 
-def _converges(submission, rng, name):
-    """Many steps from a fresh start reach lstsq's solution."""
+def _long_run_problem(rng, name):
+    """Data, start, settings and lstsq's solution for a long run from a fresh start."""
     X, y, w0 = _data(rng, 40, 3)
     exact = np.linalg.lstsq(X, y, rcond=None)[0]
     lam = np.linalg.norm(X, 2) ** 2 * 2 / len(X)
@@ -90,16 +92,40 @@ def _converges(submission, rng, name):
               "run_adam": {"lr": 0.01, "num_steps": 3000}}.get(name)
     if name == "run_sgd":  # a fixed step converges when the data are consistent, y = X w*
         y = X @ exact
+        epochs = [rng.permutation(len(y)) for _ in range(60)]
         kwargs = {"lr": 0.2 / np.max(np.sum(X**2, axis=1)),
-                  "order": np.concatenate([rng.permutation(len(y)) for _ in range(60)]).tolist()}
+                  "order": np.concatenate(epochs).tolist()}
+    return X, y, w0, kwargs, exact
+
+
+def reference_gap(name, X, y, w0, kwargs, exact) -> float:
+    """How far (relative) the reference's last iterate ends from lstsq's solution."""
+    last = getattr(ref, name)(*map(torch.from_numpy, (X, y, w0)), **kwargs)[-1].numpy()
+    return float(np.linalg.norm(last - exact) / np.linalg.norm(exact))
+
+
+def _convergent_problem(rng, name):
+    """A long run's problem, drawn until the reference itself ends within REFERENCE_GAP of
+    lstsq's solution: then a correct implementation ends well within CONVERGED. (Drawn once, the
+    reference missed 1e-3 on some: SGD on ~1% of draws, GD close to it.)"""
+    for _ in range(20):
+        problem = _long_run_problem(rng, name)
+        if reference_gap(name, *problem) <= REFERENCE_GAP:
+            return problem
+    raise GraderError(f"no problem drawn on which reference.linreg_optim.{name} converges")
+
+
+def _converges(submission, rng, name):
+    """Many steps from a fresh start reach lstsq's solution."""
+    X, y, w0, kwargs, exact = _convergent_problem(rng, name)
     got = as_array(submission.call(name, AsTorch(X), AsTorch(y), AsTorch(w0), **kwargs,
                                    timeout=120), name)
     if got.ndim != 2 or not np.isfinite(got[-1]).all():
         raise StudentError(f"{name}: expected the iterates as (steps, D), got shape {got.shape}")
     gap = np.linalg.norm(got[-1] - exact) / np.linalg.norm(exact)
-    if gap > 1e-3:
+    if gap > CONVERGED:
         raise StudentError(f"{name}: after {len(got)} steps the weights are {gap:.1e} (relative) "
-                           "from the least-squares solution; expected them within 1e-3")
+                           f"from the least-squares solution; expected them within {CONVERGED:g}")
 
 
 @pytest.mark.parametrize("name", [

@@ -3,10 +3,12 @@ backward pass, the CLI's list, the student kit and the Gradescope zip (fast)."""
 
 import zipfile
 
+import numpy as np
 import pytest
 
 from graders.assignments import load_assignment
 from graders.cli import main
+from graders.cmu10605_hw5 import test_part_b as part_b
 from graders.scan import scan
 from graders.staff.kit import build_kit
 from graders.staff.package import build_autograder_zip
@@ -75,3 +77,23 @@ def test_the_autograder_zip_holds_the_graders_and_reference(tmp_path):
     assert {"graders/cmu10605_hw5/test_part_a.py", "graders/cmu10605_hw5/tiny_extractor.py",
             "reference/style_transfer.py", "reference/linreg_optim.py",
             "theory/cmu10605_backprop_terms.py"} <= names
+
+
+
+@pytest.mark.parametrize("name", ["run_gd", "run_sgd", "run_adagrad", "run_adam"])
+def test_the_long_run_is_given_problems_a_correct_optimizer_solves(name):
+    """Part B's last check runs many steps and asks for lstsq's solution within 1e-3. Drawn once,
+    its problem was sometimes one the reference itself did not solve that closely (SGD on 3 of
+    400 draws: the solution lost 1.25 points about once in 130 gradings); problems are now drawn
+    until the reference ends within 1e-6."""
+    for seed in (77, 92, 325, *range(12)):  # 77, 92, 325: the failed first draws
+        problem = part_b._convergent_problem(np.random.default_rng(seed), name)
+        assert part_b.reference_gap(name, *problem) <= part_b.CONVERGED / 1000, seed
+
+
+@pytest.mark.parametrize("seed", [77, 92, 325])
+def test_a_first_draw_the_reference_fails_is_redrawn(seed):
+    once = part_b._long_run_problem(np.random.default_rng(seed), "run_sgd")
+    assert part_b.reference_gap("run_sgd", *once) > part_b.CONVERGED  # what the check was given
+    problem = part_b._convergent_problem(np.random.default_rng(seed), "run_sgd")
+    assert part_b.reference_gap("run_sgd", *problem) <= part_b.REFERENCE_GAP
