@@ -77,6 +77,20 @@ def train_linear_ae(X, W1, W2, lam, lr=0.01, epochs=100, batch_size=None):
             (X[:, cols] - W2 @ W1 @ X[:, cols]).pow(2).sum(0).mean().backward()
             optimizer.step()
     return W1.detach(), W2.detach()
+''', ("train_linear_ae: the decoder's singular values are not sqrt(1 - lam / sigma_i)",)),
+    "loss_summed_not_averaged": Mistake(
+        "q2_train", "sums the loss over the batch instead of averaging: steps |B| times too large",
+        '''
+def train_linear_ae(X, W1, W2, lam, lr=0.01, epochs=100, batch_size=None):
+    n = X.shape[1]
+    W1, W2 = W1.clone().requires_grad_(), W2.clone().requires_grad_()
+    optimizer = torch.optim.SGD([W1, W2], lr=lr, weight_decay=2 * lam / n)
+    for _ in range(epochs):
+        for cols in torch.randperm(n).split(batch_size or n):
+            optimizer.zero_grad()
+            (X[:, cols] - W2 @ W1 @ X[:, cols]).pow(2).sum().backward()  # wrong: not a mean
+            optimizer.step()
+    return W1.detach(), W2.detach()
 ''', ("train_linear_ae: the trained W2 is not finite (the training diverged)",)),
     "hard_coded_monte_carlo": Mistake(
         "q3_mc", "returns the numbers of one run (d = 16) instead of sampling for the given d", '''

@@ -111,5 +111,5 @@ GROUPS = {
           "eq8_wrong_axis", "no_one_over_steps", "zero_grad_once", "layernorm_fails",
           "variance_d_squared", "modulelist_autoencoder"),
     "b": ("probe_fits_test_split", "phi_reordered", "float_mask", "numpy_monte_carlo",
-          "answers_other_spelling", "linear_attention_is_eq6"),
+          "answers_other_spelling", "linear_attention_is_eq6", "loss_summed_not_averaged"),
 }

@@ -89,3 +89,36 @@ def test_variants_are_each_in_one_group():
     assert set(grouped) == set(VARIANTS)
     wrong = [n for n in grouped if not VARIANTS[n].right]
     assert len(wrong) >= 12
+
+
+def _reference_singular_values(problem, kwargs):
+    import numpy as np
+    import torch
+
+    from reference import linear_ae
+
+    X, W1, W2, lam, _ = problem
+    torch.manual_seed(0)
+    W2 = linear_ae.train_linear_ae(*map(torch.from_numpy, (X, W1, W2)), lam, **kwargs)[1].numpy()
+    if not np.isfinite(W2).all():  # diverged
+        return np.full(W2.shape[1], np.nan)
+    return np.linalg.svd(W2, compute_uv=False)
+
+
+def test_the_weight_decay_runs_start_where_a_correct_trainer_converges():
+    """Q2's training runs started from a standard-normal W1, from which full-batch SGD at lr 0.05
+    diverged on ~5% of draws, the reference too (seeds 239, 245, 257 and 287 of 300 below): the
+    solution lost 6 points that often. Both starts are now small."""
+    import numpy as np
+
+    from graders.eecs182_hw7.test_linear_ae import TRAINING_RUNS, training_problem
+
+    for seed in (239, 245, 257, 287, *range(6)):
+        problem = training_problem(np.random.default_rng(seed))
+        for kwargs, tolerance in TRAINING_RUNS:
+            values = _reference_singular_values(problem, kwargs)
+            assert np.abs(values - problem[4]).max() <= tolerance / 2, (seed, kwargs)
+        X, W1, W2, lam, expected = problem
+        diverged = _reference_singular_values((X, 5 * W1, W2, lam, expected), TRAINING_RUNS[0][0])
+        if seed in (239, 245, 257, 287):  # the old start (5 x 0.2 = standard normal) diverges
+            assert not np.isfinite(diverged).all(), seed
