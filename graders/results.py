@@ -175,10 +175,7 @@ def is_special(path: Path) -> bool:
 
 def reserve_space(path: Path) -> Path | None:
     """Hold RESERVE_BYTES of disk beside `path`, so that the final write finds room even when
-    a submission has filled the disk; None where even that cannot be had (or `path` is a
-    special file, which needs no room)."""
-    if is_special(path):
-        return None
+    a submission has filled the disk; None where even that cannot be had."""
     reserve = Path(path).parent / f".{Path(path).name}.reserve"
     try:
         fd = os.open(reserve, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)

@@ -71,10 +71,11 @@ TRAINING_RUNS = (({"lr": 0.05, "epochs": 300, "batch_size": None}, 0.01),
                  ({"lr": 0.02, "epochs": 60, "batch_size": 50}, 0.04))
 
 
-def training_problem(rng, n: int = 200, k: int = 3):
+def training_problem(rng):
     """X (6, n), the starting W1 (k, 6) and W2 (6, k), lam and the decoder's singular values
-    theory predicts. Both starts are small: from a standard-normal W1, full-batch SGD at lr 0.05
-    diverged on ~5% of draws (the reference too)."""
+    theory predicts, for n = 200, k = 3. Both starts are small: from a standard-normal W1,
+    full-batch SGD at lr 0.05 diverged on ~5% of draws (the reference too)."""
+    n, k = 200, 3
     X = _spectral_data(rng, 6, n, SPECTRUM)
     W1 = 0.2 * rng.standard_normal((k, 6))
     W2 = 0.2 * rng.standard_normal((6, k))
